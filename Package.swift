@@ -55,6 +55,7 @@ let package = Package(
             dependencies: [
                 "AutonomicsCore",
                 "Kafka",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

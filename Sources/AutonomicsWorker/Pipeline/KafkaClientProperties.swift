@@ -1,0 +1,52 @@
+/// librdkafka properties of the worker's clients, built from the configuration.
+///
+/// Order of precedence: the worker's tuned defaults, then the operator's pass-through `kafka.properties` (TLS, SASL,
+/// tuning), then the few settings the pipeline's delivery guarantee depends on, which cannot be overridden.
+struct KafkaClientProperties {
+    var bootstrapServers: String
+    var passThrough: [String: String]
+    var clientID: String
+
+    /// A consumer in a balanced group that stores offsets only for finished records and lets librdkafka commit them.
+    func groupConsumer(group: String) -> [String: String] {
+        var properties = [
+            "auto.offset.reset": "earliest",
+            "partition.assignment.strategy": "range",
+            "enable.auto.commit": "true",
+            "auto.commit.interval.ms": "1000",
+        ]
+        properties.merge(common, uniquingKeysWith: { $1 })
+        properties["group.id"] = group
+        properties["enable.auto.offset.store"] = "false"
+        return properties
+    }
+
+    /// A consumer outside any group that reads partitions it assigns itself (ledger restore, verify).
+    func reader() -> [String: String] {
+        var properties = ["auto.offset.reset": "earliest"]
+        properties.merge(common, uniquingKeysWith: { $1 })
+        properties["enable.auto.commit"] = "false"
+        return properties
+    }
+
+    /// An idempotent producer: no duplicates and per-partition order through retries.
+    func producer() -> [String: String] {
+        var properties = [
+            "linger.ms": "5",
+            // Java clients' partitioner, so that a tenant lands on the same partition whoever produces it.
+            "partitioner": "murmur2_random",
+        ]
+        properties.merge(common, uniquingKeysWith: { $1 })
+        properties["enable.idempotence"] = "true"
+        return properties
+    }
+
+    private var common: [String: String] {
+        var properties = passThrough
+        properties["bootstrap.servers"] = bootstrapServers
+        if properties["client.id"] == nil {
+            properties["client.id"] = clientID
+        }
+        return properties
+    }
+}

@@ -1,0 +1,177 @@
+import AutonomicsCore
+import Foundation
+import Kafka
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// The whole worker, assembled from a configuration: the embedded broker when asked for, the intake stage, the
+/// receipt stage and the operations HTTP server, as one ServiceGroup.
+///
+/// Everything that can fail at start-up (bad librdkafka properties, an unreachable broker, receipts and tenant-events
+/// topics that are not co-partitioned) fails here, before any record is consumed.
+public final class Worker: Sendable {
+    /// The configuration in force, with `kafka.brokers` resolved to real bootstrap servers.
+    public let configuration: WorkerConfiguration
+    public let workerID: String
+    public let readiness: WorkerReadiness
+    public let registry: PrometheusCollectorRegistry
+    private let services: [any Service]
+    private let logger: Logger
+
+    public var bootstrapServers: String { configuration.kafka.brokers }
+
+    /// - Parameters:
+    ///   - onEmbeddedBroker: called with the bootstrap servers once an embedded cluster is up.
+    ///   - onHTTPServerRunning: called with the bound port once the operations server listens.
+    ///   - now: the wall clock in milliseconds since the epoch (injected for tests).
+    public init(
+        configuration: WorkerConfiguration,
+        logger: Logger,
+        onEmbeddedBroker: (String) -> Void = { _ in },
+        onHTTPServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        now: @escaping @Sendable () -> Int64 = WallClock.milliseconds
+    ) throws {
+        var configuration = configuration
+        var services: [any Service] = []
+        if configuration.kafka.brokers == WorkerConfiguration.Kafka.embedded {
+            let embedded = try EmbeddedKafka(
+                brokers: configuration.embedded.brokers, partitions: configuration.embedded.partitions,
+                topics: configuration.topics.all, logger: logger)
+            configuration.kafka.brokers = embedded.bootstrapServers
+            // A rejoin on the mock cluster waits for the session timeout: keep it short on one machine.
+            if configuration.kafka.properties["session.timeout.ms"] == nil {
+                configuration.kafka.properties["session.timeout.ms"] = "6000"
+            }
+            onEmbeddedBroker(embedded.bootstrapServers)
+            services.append(embedded)
+        }
+        let workerID = configuration.worker.id.isEmpty ? WorkerConfiguration.defaultWorkerID() : configuration.worker.id
+        let registry = PrometheusCollectorRegistry()
+        let metrics = WorkerMetrics(registry: registry)
+        let readiness = WorkerReadiness()
+
+        let clients = { (stage: String) in
+            KafkaClientProperties(
+                bootstrapServers: configuration.kafka.brokers, passThrough: configuration.kafka.properties,
+                clientID: "\(workerID)-\(stage)")
+        }
+        let reader = TopicReader(properties: clients("reader").reader(), logger: logger)
+        try Self.checkCoPartitioned(configuration.topics, reader: reader)
+
+        let topics = configuration.topics
+        let drainTimeout = Duration.seconds(configuration.worker.shutdownDeadlineSeconds)
+        var settings = StageLoop.Settings(
+            stage: "intake", inputTopic: topics.events, deadLetterTopic: topics.dlq, workerID: workerID,
+            maxBatch: configuration.receipts.maxBatch, drainTimeout: drainTimeout)
+        let intake = try StageLoop(
+            settings: settings,
+            consumerProperties: clients("intake").groupConsumer(group: "\(configuration.kafka.group).intake"),
+            producerProperties: clients("intake").producer(),
+            handler: IntakeHandler(
+                normalizer: Normalizer(settings: configuration.intake.settings), tenantEventsTopic: topics.tenantEvents,
+                metrics: metrics),
+            metrics: metrics, readiness: readiness, logger: logger, now: now)
+
+        settings.stage = "receipts"
+        settings.inputTopic = topics.tenantEvents
+        let dedupWindow = configuration.receipts.dedupWindow
+        let receipts = try StageLoop(
+            settings: settings,
+            consumerProperties: clients("receipts").groupConsumer(group: "\(configuration.kafka.group).governor"),
+            producerProperties: clients("receipts").producer(),
+            handler: ReceiptHandler(
+                receiptsTopic: topics.receipts, makeLedger: { ReceiptLedger(dedupWindow: dedupWindow) }, reader: reader,
+                metrics: metrics, logger: logger),
+            metrics: metrics, readiness: readiness, logger: logger, now: now)
+
+        let operations = OperationsServer.makeApplication(
+            host: configuration.http.host, port: configuration.http.port, readiness: readiness, registry: registry,
+            logger: logger, onServerRunning: onHTTPServerRunning)
+
+        // Shutdown runs in reverse order: intake stops first, the receipt stage drains, the broker goes last.
+        services += [operations, ThreadService(name: "receipts", body: receipts.run), ThreadService(name: "intake", body: intake.run)]
+        self.configuration = configuration
+        self.workerID = workerID
+        self.readiness = readiness
+        self.registry = registry
+        self.services = services
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM or SIGINT, then drains within `worker.shutdown_deadline_seconds`.
+    public func run() async throws {
+        try await makeServiceGroup(gracefulShutdownSignals: [.sigterm, .sigint]).run()
+    }
+
+    /// The worker's services as a group; tests trigger its graceful shutdown themselves.
+    public func makeServiceGroup(gracefulShutdownSignals: [UnixSignal] = []) -> ServiceGroup {
+        var group = ServiceGroupConfiguration(
+            services: services.map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: gracefulShutdownSignals,
+            logger: logger)
+        group.maximumGracefulShutdownDuration = .seconds(configuration.worker.shutdownDeadlineSeconds)
+        group.maximumCancellationDuration = .seconds(2)
+        return ServiceGroup(configuration: group)
+    }
+
+    /// Receipts of tenant-events partition p go to receipts partition p; that only keeps tenants together if both
+    /// topics have the same number of partitions.
+    private static func checkCoPartitioned(_ topics: WorkerConfiguration.Topics, reader: TopicReader) throws {
+        let consumer = try KafkaConsumer(properties: reader.properties, logger: reader.logger)
+        defer { consumer.close() }
+        let tenantEvents = try consumer.partitionCount(topic: topics.tenantEvents, timeout: .seconds(15))
+        let receipts = try consumer.partitionCount(topic: topics.receipts, timeout: .seconds(15))
+        guard tenantEvents == receipts else {
+            throw WorkerError.notCoPartitioned(tenantEvents: topics.tenantEvents, tenantEventsPartitions: tenantEvents,
+                                               receipts: topics.receipts, receiptsPartitions: receipts)
+        }
+    }
+}
+
+public enum WorkerError: Error, CustomStringConvertible {
+    case notCoPartitioned(tenantEvents: String, tenantEventsPartitions: Int, receipts: String, receiptsPartitions: Int)
+
+    public var description: String {
+        switch self {
+        case .notCoPartitioned(let tenantEvents, let tenantEventsPartitions, let receipts, let receiptsPartitions):
+            "topics \(tenantEvents) (\(tenantEventsPartitions) partitions) and \(receipts) (\(receiptsPartitions) partitions) "
+                + "must have the same number of partitions: receipts are written to the partition of their tenant event"
+        }
+    }
+}
+
+/// Wall-clock time as the pure core wants it.
+public enum WallClock {
+    @Sendable public static func milliseconds() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}
+
+extension WorkerConfiguration.Kafka {
+    /// The `brokers` value that starts librdkafka's mock cluster in process.
+    public static let embedded = "embedded"
+}
+
+extension WorkerConfiguration.Topics {
+    var all: [String] { [events, tenantEvents, receipts, dlq] }
+}
+
+extension WorkerConfiguration.Intake {
+    var settings: IntakeSettings {
+        var settings = IntakeSettings()
+        settings.monitoringTenantLabel = monitoringTenantLabel
+        settings.signalMaxFutureSkewSeconds = signalMaxFutureSeconds
+        settings.knownMetrics = Set(knownMetrics)
+        return settings
+    }
+}
+
+extension WorkerConfiguration {
+    /// "<hostname>-<pid>": unique per process, stable in logs and dead-letter headers.
+    static func defaultWorkerID() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+}

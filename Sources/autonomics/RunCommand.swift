@@ -1,0 +1,43 @@
+import ArgumentParser
+import AutonomicsWorker
+import Logging
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the worker until SIGTERM or SIGINT.",
+        discussion: """
+            With no broker configured (or --brokers embedded) the worker starts librdkafka's mock cluster in process, \
+            creates its topics and prints the cluster's address, so that other clients (kcat, autonomics produce) can connect.
+            """
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Option(name: .long, help: "Consumer group prefix (key kafka.group).")
+    var group: String?
+
+    @Option(name: .customLong("http-port"), help: "Port of /health, /ready and /metrics; 0 picks a free one (key http.port).")
+    var httpPort: Int?
+
+    func run() async throws {
+        var flags: [String: String] = [:]
+        flags["kafka.group"] = group
+        flags["http.port"] = httpPort.map(String.init)
+        let configuration = try options.load(flags: flags)
+        JSONLogHandler.bootstrap(level: configuration.log.level, format: configuration.log.format)
+        let logger = Logger(label: "autonomics")
+
+        let worker = try Worker(
+            configuration: configuration,
+            logger: logger,
+            onEmbeddedBroker: { announce("embedded Kafka cluster: bootstrap.servers=\($0)") },
+            onHTTPServerRunning: { announce("operations server: http://\(configuration.http.host):\($0)") }
+        )
+        logger.info("worker starting", metadata: [
+            "worker.id": "\(worker.workerID)", "kafka.brokers": "\(worker.bootstrapServers)",
+        ])
+        try await worker.run()
+        logger.info("worker stopped")
+    }
+}
