@@ -1,0 +1,142 @@
+import Logging
+
+/// Everything the worker process can be configured with.
+///
+/// Each property maps to a TOML key (`[section] snake_case_name`), an environment variable
+/// (`AUTONOMICS_<SECTION>_<NAME>`) and a dotted flag key (`section.snake_case_name`);
+/// ``ConfigurationLoader`` reads and validates them. `config/autonomics.toml` documents every key.
+public struct WorkerConfiguration: Sendable, Equatable {
+    /// How to reach the Kafka cluster.
+    public struct Kafka: Sendable, Equatable {
+        /// Bootstrap brokers as `HOST:PORT,…`, or `embedded` for librdkafka's in-process mock cluster.
+        /// Default: `"embedded"`.
+        public var brokers: String = "embedded"
+
+        /// Consumer group shared by all worker processes. Default: `"autonomics"`.
+        public var group: String = "autonomics"
+
+        /// librdkafka properties passed through unchanged (TLS, SASL, tuning), e.g. `security.protocol`.
+        /// Default: none.
+        public var properties: [String: String] = [:]
+
+        public init() {}
+    }
+
+    /// Topic names.
+    public struct Topics: Sendable, Equatable {
+        /// Raw input events, any key. Default: `"autonomics.events"`.
+        public var events: String = "autonomics.events"
+
+        /// Normalized events keyed by tenant. Default: `"autonomics.tenant-events"`.
+        public var tenantEvents: String = "autonomics.tenant-events"
+
+        /// Output ledger of receipts, keyed by tenant. Default: `"autonomics.receipts"`.
+        public var receipts: String = "autonomics.receipts"
+
+        /// Dead letters, with the original key. Default: `"autonomics.dlq"`.
+        public var dlq: String = "autonomics.dlq"
+
+        public init() {}
+    }
+
+    /// Decoding and validation of input events.
+    public struct Intake: Sendable, Equatable {
+        /// Cloud Monitoring incident label that names the tenant. Default: `"tenant_id"`.
+        public var monitoringTenantLabel: String = "tenant_id"
+
+        /// How far in the future a signal's timestamp may be, in seconds (0…86400). Default: `3600`.
+        public var signalMaxFutureSeconds: Int64 = 3600
+
+        /// Metric types a direct signal may carry.
+        /// Default: `["cpu_utilization", "memory_utilization", "error_rate", "concurrency_utilization"]`.
+        public var knownMetrics: [String] = [
+            "cpu_utilization", "memory_utilization", "error_rate", "concurrency_utilization",
+        ]
+
+        public init() {}
+    }
+
+    /// The receipt stage.
+    public struct Receipts: Sendable, Equatable {
+        /// Recent event ids remembered per tenant to drop duplicates (1…4096). Default: `32`.
+        public var dedupWindow: Int = 32
+
+        /// Most events taken from one poll into one batch and transaction (1…100000). Default: `1000`.
+        public var maxBatch: Int = 1000
+
+        public init() {}
+    }
+
+    /// The in-process mock cluster used when ``Kafka/brokers`` is `embedded`.
+    public struct Embedded: Sendable, Equatable {
+        /// Number of mock brokers (1…9). Default: `3`.
+        public var brokers: Int = 3
+
+        /// Partitions of each topic (1…256). Default: `8`.
+        public var partitions: Int = 8
+
+        public init() {}
+    }
+
+    /// The operations HTTP server (`/health`, `/ready`, `/metrics`).
+    public struct HTTP: Sendable, Equatable {
+        /// Address to bind. Default: `"127.0.0.1"`.
+        public var host: String = "127.0.0.1"
+
+        /// Port to bind (0…65535); `0` picks any free port. Default: `8080`.
+        public var port: Int = 8080
+
+        public init() {}
+    }
+
+    /// This process.
+    public struct Worker: Sendable, Equatable {
+        /// Identifies this process in receipts and dead letters; empty means `<hostname>-<pid>`,
+        /// resolved at start. Default: `""`.
+        public var id: String = ""
+
+        /// Seconds allowed to drain and commit after SIGTERM before exiting (1…600). Default: `15`.
+        public var shutdownDeadlineSeconds: Int = 15
+
+        public init() {}
+    }
+
+    /// Log output.
+    public struct Log: Sendable, Equatable {
+        /// How log lines are written.
+        public enum Format: String, Sendable, CaseIterable {
+            /// One JSON object per line.
+            case json
+            /// swift-log's human-readable text.
+            case text
+        }
+
+        /// Lowest level written. Default: `.info`.
+        public var level: Logger.Level = .info
+
+        /// Line format. Default: `.json`.
+        public var format: Format = .json
+
+        public init() {}
+    }
+
+    /// Default: ``Kafka-swift.struct/init()``.
+    public var kafka = Kafka()
+    /// Default: ``Topics-swift.struct/init()``.
+    public var topics = Topics()
+    /// Default: ``Intake-swift.struct/init()``.
+    public var intake = Intake()
+    /// Default: ``Receipts-swift.struct/init()``.
+    public var receipts = Receipts()
+    /// Default: ``Embedded-swift.struct/init()``.
+    public var embedded = Embedded()
+    /// Default: ``HTTP-swift.struct/init()``.
+    public var http = HTTP()
+    /// Default: ``Worker-swift.struct/init()``.
+    public var worker = Worker()
+    /// Default: ``Log-swift.struct/init()``.
+    public var log = Log()
+
+    /// Creates the default configuration.
+    public init() {}
+}

@@ -1,0 +1,150 @@
+import AutonomicsCore
+import Foundation
+import Kafka
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+@testable import AutonomicsWorker
+
+@Suite("Worker pipeline against the mock cluster")
+struct PipelineTests {
+    @Test("every sample ends as one receipt or one dead letter, and the chains verify")
+    func samplesBecomeReceipts() async throws {
+        let cluster = try TestCluster()
+        let worker = try RunningWorker(cluster.configuration())
+        let samples = SampleEvents.all
+        try cluster.produce(samples.map { $0.json.bytes })
+
+        let normalizer = Normalizer(settings: IntakeSettings())
+        let origin = EventOrigin(topic: cluster.topics.events, partition: 0, offset: 0, timestamp: nil)
+        var expectedEventIDs = Set<String>()
+        var expectedDeadLetters = 0
+        for sample in samples {
+            switch normalizer.normalize(sample.json.bytes, origin: origin, now: WallClock.milliseconds()) {
+            case .success(let event): expectedEventIDs.insert(event.eventID)
+            case .failure: expectedDeadLetters += 1
+            }
+        }
+        #expect(expectedEventIDs.count >= 8, "the samples cover every format")
+
+        try await eventually("a receipt per distinct sample event") {
+            try cluster.records(of: cluster.topics.receipts).count >= expectedEventIDs.count
+        }
+        try await eventually("the invalid samples in the dead-letter topic") {
+            try cluster.records(of: cluster.topics.dlq).count >= expectedDeadLetters
+        }
+        let receipts = try cluster.records(of: cluster.topics.receipts)
+        let receiptEventIDs = try receipts.map { try #require(JSONValue.parse($0.value ?? [])["event_id"]?.stringValue) }
+        #expect(receiptEventIDs.count == expectedEventIDs.count)
+        #expect(Set(receiptEventIDs) == expectedEventIDs)
+        for receipt in receipts {
+            let object = try JSONValue.parse(receipt.value ?? [])
+            #expect(receipt.key == object["tenant_id"]?.stringValue?.bytes, "receipts are keyed by tenant")
+        }
+
+        let report = try LedgerVerification.verifyTopic(
+            cluster.topics.receipts, brokers: cluster.bootstrapServers, properties: [:], logger: testLogger)
+        #expect(report.isValid, "\(report.summary)")
+
+        let port = try #require(worker.operationsPort)
+        let ready = try await httpGet(port: port, path: "/ready")
+        #expect(ready.status == 200)
+        let metrics = try await httpGet(port: port, path: "/metrics")
+        #expect(metrics.body.contains("autonomics_receipts_total \(expectedEventIDs.count)"))
+        #expect(metrics.body.contains(#"autonomics_events_consumed_total{format="signal"}"#))
+        try await worker.stop()
+    }
+
+    @Test("a dead letter keeps key, value and headers byte-for-byte and adds origin and reason")
+    func deadLetterHeaders() async throws {
+        let cluster = try TestCluster(partitions: 1)
+        let worker = try RunningWorker(cluster.configuration())
+        let key: [UInt8] = [0xFF, 0x00, 0x80, 0x41]
+        let value: [UInt8] = Array("{\"tenant_id\": \"t1\", ".utf8) + [0xC3, 0x28]
+        let headers = [
+            KafkaHeader(name: "traceparent", value: [0xDE, 0xAD, 0xBE, 0xEF]),
+            KafkaHeader(name: "empty", value: nil),
+        ]
+        try cluster.produce([value], key: key, headers: headers)
+        try cluster.produce([nil], key: Array("tombstone".utf8))
+
+        try await eventually("two dead letters") { try cluster.records(of: cluster.topics.dlq).count == 2 }
+        let letters = try cluster.records(of: cluster.topics.dlq)
+        let invalid = try #require(letters.first { $0.key == key })
+        let original = try #require(cluster.records(of: cluster.topics.events).first { $0.key == key })
+        #expect(invalid.value == value)
+        #expect(Array(invalid.headers.prefix(2)) == headers)
+        #expect(invalid.headers.dropFirst(2).map(\.name) == [
+            DeadLetterHeader.originTopic, DeadLetterHeader.originPartition, DeadLetterHeader.originOffset,
+            DeadLetterHeader.originTimestamp, DeadLetterHeader.errorCode, DeadLetterHeader.errorMessage,
+            DeadLetterHeader.worker,
+        ])
+        #expect(invalid.header(DeadLetterHeader.originTopic) == cluster.topics.events)
+        #expect(invalid.header(DeadLetterHeader.originPartition) == "0")
+        #expect(invalid.header(DeadLetterHeader.originOffset) == String(original.offset))
+        #expect(invalid.header(DeadLetterHeader.originTimestamp) == original.timestamp.map(String.init))
+        #expect(invalid.header(DeadLetterHeader.errorCode) == RejectionCode.invalidJSON.rawValue)
+        #expect(invalid.header(DeadLetterHeader.errorMessage)?.isEmpty == false)
+        #expect(invalid.header(DeadLetterHeader.worker) == "test-worker")
+
+        let tombstone = try #require(letters.first { $0.key == Array("tombstone".utf8) })
+        #expect(tombstone.value == nil)
+        #expect(tombstone.header(DeadLetterHeader.errorCode) == RejectionCode.emptyPayload.rawValue)
+        #expect(try cluster.records(of: cluster.topics.receipts).isEmpty)
+        try await worker.stop()
+    }
+
+    @Test("a duplicate event, raw or in a Pub/Sub envelope, gets no second receipt")
+    func duplicatesAreSkipped() async throws {
+        let cluster = try TestCluster(partitions: 2)
+        let worker = try RunningWorker(cluster.configuration())
+        let event = #"{"eventId":"dup-1","eventType":"ACCOUNT_ACTIVE","providerId":"p","account":{"id":"acct-7","updateTime":"2026-11-01T10:00:00Z"}}"#
+        let envelope = #"{"message":{"data":"\#(Data(event.utf8).base64EncodedString())","messageId":"m-1","attributes":{}},"subscription":"projects/p/subscriptions/s"}"#
+        try cluster.produce([event.bytes, event.bytes, envelope.bytes], key: Array("acct-7".utf8))
+        try cluster.produce([event.bytes], key: Array("another key".utf8))
+
+        try await eventually("four events through intake") { try cluster.records(of: cluster.topics.tenantEvents).count == 4 }
+        let port = try #require(worker.operationsPort)
+        try await eventually("three duplicates counted") {
+            try await httpGet(port: port, path: "/metrics").body.contains("autonomics_duplicates_total 3")
+        }
+        #expect(try cluster.records(of: cluster.topics.receipts).count == 1)
+        try await worker.stop()
+    }
+
+    @Test("verify catches a receipt whose content was changed after hashing")
+    func verifyCatchesTampering() async throws {
+        let cluster = try TestCluster(partitions: 1)
+        let worker = try RunningWorker(cluster.configuration())
+        let signals = (0..<5).map { index in
+            #"{"tenant_id":"tenant-a","metric":"cpu_utilization","value":\#(40 + index),"timestamp":"2026-01-01T00:00:\#(10 + index * 5)Z"}"#.bytes
+        }
+        try cluster.produce(signals)
+        try await eventually("five receipts") { try cluster.records(of: cluster.topics.receipts).count == 5 }
+        try await worker.stop()
+
+        let lines = try cluster.records(of: cluster.topics.receipts).map { String(decoding: $0.value ?? [], as: UTF8.self) }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("receipts-\(UUID()).jsonl")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        #expect(try LedgerVerification.verifyFile(file.path).isValid)
+
+        var tampered = lines
+        tampered[2] = tampered[2].replacingOccurrences(of: #""value":"42""#, with: #""value":"99""#)
+        #expect(tampered[2] != lines[2], "the third receipt carries the value 42")
+        try tampered.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let report = try LedgerVerification.verifyFile(file.path)
+        #expect(!report.isValid)
+        #expect(report.failures.count == 1)
+        #expect(report.failures.first?.location == "\(file.path):3")
+    }
+}
+
+func httpGet(port: Int, path: String) async throws -> (status: Int, body: String) {
+    let url = try #require(URL(string: "http://127.0.0.1:\(port)\(path)"))
+    let (data, response) = try await URLSession.shared.data(from: url)
+    return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+}

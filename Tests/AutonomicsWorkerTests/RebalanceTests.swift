@@ -1,0 +1,84 @@
+import AutonomicsCore
+import Foundation
+import Kafka
+import Testing
+
+@testable import AutonomicsWorker
+
+/// Distinct signals for `tenants` tenants: each one falls in its own 5-second window, so none is a duplicate.
+func signals(_ range: Range<Int>, tenants: Int, start: Int64 = WallClock.milliseconds() / 1000 - 86_400) -> [[UInt8]] {
+    range.map { index in
+        let timestamp = start + Int64(index) * 5
+        return #"{"tenant_id":"tenant-\#(index % tenants)","metric":"cpu_utilization","value":\#(index % 101),"timestamp":\#(timestamp)}"#.bytes
+    }
+}
+
+@Suite("Rebalancing and shutdown")
+struct RebalanceTests {
+    @Test("two workers in one group hand partitions over without losing or repeating an event", .timeLimit(.minutes(4)))
+    func rebalanceLosesNothing() async throws {
+        let cluster = try TestCluster(partitions: 4)
+        let configuration = cluster.configuration()
+        let first = try RunningWorker(configuration)
+        try cluster.produce(signals(0..<300, tenants: 40))
+        try await eventually("the first worker's receipts") { try cluster.records(of: cluster.topics.receipts).count >= 100 }
+
+        let second = try RunningWorker(configuration)
+        try cluster.produce(signals(300..<600, tenants: 40))
+        try await eventually("both workers own partitions") {
+            second.worker.readiness.status.isReady
+        }
+        try await first.stop()
+        try cluster.produce(signals(600..<900, tenants: 40))
+
+        try await eventually("a receipt for every event") { try cluster.records(of: cluster.topics.receipts).count >= 900 }
+        try await second.stop()
+
+        let receipts = try cluster.records(of: cluster.topics.receipts)
+        let eventIDs = try receipts.map { try #require(JSONValue.parse($0.value ?? [])["event_id"]?.stringValue) }
+        #expect(receipts.count == 900, "no event receipted twice")
+        #expect(Set(eventIDs).count == 900, "no event lost")
+        let report = try LedgerVerification.verifyTopic(
+            cluster.topics.receipts, brokers: cluster.bootstrapServers, properties: [:], logger: testLogger)
+        #expect(report.isValid, "chains continue across owners: \(report.summary)")
+    }
+
+    @Test("SIGTERM drains and commits: a restarted worker finishes the rest exactly once", .timeLimit(.minutes(3)))
+    func sigtermDrains() async throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("autonomics")
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the autonomics product first (swift build)")
+        let cluster = try TestCluster(partitions: 4)
+        let configuration = cluster.configuration()
+        try cluster.produce(signals(0..<3000, tenants: 100))
+
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["run", "--brokers", cluster.bootstrapServers, "--group", configuration.kafka.group, "--http-port", "0"]
+        process.environment = [
+            "AUTONOMICS_TOPICS_EVENTS": cluster.topics.events,
+            "AUTONOMICS_TOPICS_TENANT_EVENTS": cluster.topics.tenantEvents,
+            "AUTONOMICS_TOPICS_RECEIPTS": cluster.topics.receipts,
+            "AUTONOMICS_TOPICS_DLQ": cluster.topics.dlq,
+            "AUTONOMICS_RDKAFKA_SESSION_TIMEOUT_MS": "6000",
+            "AUTONOMICS_LOG_LEVEL": "warning",
+            "AUTONOMICS_RECEIPTS_MAX_BATCH": "50",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        try await eventually("the first receipts") { try cluster.records(of: cluster.topics.receipts).count > 0 }
+        process.terminate()   // SIGTERM
+        let exited = await eventually(timeout: .seconds(20), "exit within the shutdown deadline") { !process.isRunning }
+        try #require(exited)
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+
+        let worker = try RunningWorker(configuration)
+        try await eventually("a receipt for every event") { try cluster.records(of: cluster.topics.receipts).count >= 3000 }
+        try await worker.stop()
+        let receipts = try cluster.records(of: cluster.topics.receipts)
+        #expect(receipts.count == 3000, "nothing receipted twice across the restart")
+        let report = try LedgerVerification.verifyTopic(
+            cluster.topics.receipts, brokers: cluster.bootstrapServers, properties: [:], logger: testLogger)
+        #expect(report.isValid, "\(report.summary)")
+    }
+}
