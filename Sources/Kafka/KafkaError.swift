@@ -165,7 +165,7 @@ extension KafkaError {
 }
 
 /// Throws unless `err` is `RD_KAFKA_RESP_ERR_NO_ERROR`.
-func check(_ err: rd_kafka_resp_err_t, _ message: @autoclosure () -> String? = nil) throws(KafkaError) {
+func check(_ err: rd_kafka_resp_err_t, _ message: @autoclosure () -> String? = nil) throws {
     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
         throw KafkaError(err, message: message())
     }
@@ -173,7 +173,7 @@ func check(_ err: rd_kafka_resp_err_t, _ message: @autoclosure () -> String? = n
 
 /// Consumes a `rd_kafka_error_t *` returned by librdkafka (NULL means success): the caller owns it and must
 /// destroy it, which this does before throwing.
-func checkAndDestroy(_ error: OpaquePointer?) throws(KafkaError) {
+func checkAndDestroy(_ error: OpaquePointer?) throws {
     guard let error else { return }
     defer { rd_kafka_error_destroy(error) }
     throw KafkaError(borrowing: error)

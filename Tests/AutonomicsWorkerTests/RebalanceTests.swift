@@ -49,7 +49,7 @@ struct RebalanceTests {
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the autonomics product first (swift build)")
         let cluster = try TestCluster(partitions: 4)
         let configuration = cluster.configuration()
-        try cluster.produce(signals(0..<3000, tenants: 100))
+        try cluster.produce(signals(0..<20000, tenants: 500))
 
         let process = Process()
         process.executableURL = binary
@@ -73,10 +73,10 @@ struct RebalanceTests {
         #expect(process.terminationStatus == 0)
 
         let worker = try RunningWorker(configuration)
-        try await eventually("a receipt for every event") { try cluster.records(of: cluster.topics.receipts).count >= 3000 }
+        try await eventually("a receipt for every event") { try cluster.records(of: cluster.topics.receipts).count >= 20000 }
         try await worker.stop()
         let receipts = try cluster.records(of: cluster.topics.receipts)
-        #expect(receipts.count == 3000, "nothing receipted twice across the restart")
+        #expect(receipts.count == 20000, "nothing receipted twice across the restart")
         let report = try LedgerVerification.verifyTopic(
             cluster.topics.receipts, brokers: cluster.bootstrapServers, properties: [:], logger: testLogger)
         #expect(report.isValid, "\(report.summary)")

@@ -36,9 +36,9 @@ final class RDKafkaTopicPartitionList {
     }
 
     /// Lends the list to a C call; the pointer must not escape `body`.
-    func withListPointer<R, E: Error>(
-        _ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws(E) -> R
-    ) throws(E) -> R {
+    func withListPointer<R>(
+        _ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws -> R
+    ) rethrows -> R {
         try body(self.list)
     }
 
@@ -51,7 +51,7 @@ final class RDKafkaTopicPartitionList {
     }
 
     /// Throws the first per-partition error that librdkafka set in the list.
-    func checkElementErrors() throws(KafkaError) {
+    func checkElementErrors() throws {
         for element in Self.elements(of: self.list) where element.err != RD_KAFKA_RESP_ERR_NO_ERROR {
             let partition = KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition)
             let reason = String(cString: rd_kafka_err2str(element.err))
