@@ -74,7 +74,10 @@ let package = Package(
         ),
 
         .testTarget(name: "AutonomicsCoreTests", dependencies: ["AutonomicsCore"]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "AutonomicsWorkerTests",
             dependencies: [

@@ -260,9 +260,8 @@ struct JSONParser {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }
 
-    private mutating func consumeLiteral(_ literal: StaticString) throws(JSONParseError) {
-        let bytes = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitsCount)
-        for byte in bytes {
+    private mutating func consumeLiteral(_ literal: String) throws(JSONParseError) {
+        for byte in literal.utf8 {
             guard peek() == byte else { throw unexpected(expected: "'\(literal)'") }
             position += 1
         }

@@ -14,7 +14,7 @@ public struct KafkaHeader: Sendable, Hashable {
 }
 
 /// A consumed record, copied out of librdkafka's memory.
-public struct KafkaMessage: Sendable {
+public struct KafkaMessage: Sendable, Hashable {
     public var topic: String
     public var partition: Int32
     public var offset: Int64
@@ -78,7 +78,9 @@ extension KafkaMessage {
         var size = 0
         var index = 0
         while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-            headers.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "", value: copyBytes(value, count: size)))
+            headers.append(
+                KafkaHeader(name: name.map { String(cString: $0) } ?? "", value: copyBytes(value, count: size))
+            )
             index += 1
         }
         return headers

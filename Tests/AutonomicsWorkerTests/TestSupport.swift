@@ -57,7 +57,8 @@ final class TestCluster: Sendable {
     /// Every record now on `topic`, partition by partition.
     func records(of topic: String) throws -> [KafkaMessage] {
         var records: [KafkaMessage] = []
-        try TopicReader(properties: ["bootstrap.servers": bootstrapServers], logger: testLogger)
+        let reader = KafkaClientProperties(bootstrapServers: bootstrapServers, passThrough: [:], clientID: "test").reader()
+        try TopicReader(properties: reader, logger: testLogger)
             .readToEnd(topic: topic) { records.append($0) }
         return records
     }

@@ -21,10 +21,12 @@ struct KafkaClientProperties {
         return properties
     }
 
-    /// A consumer outside any group that reads partitions it assigns itself (ledger restore, verify).
+    /// A consumer that reads partitions it assigns itself (ledger restore, verify). librdkafka wants a `group.id` for
+    /// any consumer; this one never subscribes or commits, so it never joins that group.
     func reader() -> [String: String] {
         var properties = ["auto.offset.reset": "earliest"]
         properties.merge(common, uniquingKeysWith: { $1 })
+        properties["group.id"] = "\(clientID).reader"
         properties["enable.auto.commit"] = "false"
         return properties
     }

@@ -1,0 +1,120 @@
+/// An input event after validation, with its tenant resolved: the value on the `autonomics.tenant-events` topic.
+public struct NormalizedEvent: Sendable, Hashable {
+    public var tenantID: String
+    /// How the tenant was found, e.g. `"signal.tenant_id"`, `"monitoring.policy_user_labels.tenant_id"`,
+    /// `"marketplace.account.id"`, `"marketplace.entitlement.id:pending_procurement_lookup"`.
+    public var tenantResolution: String
+    /// The deduplication id: the Marketplace `eventId`; `"<incident_id>/<state>"` for Monitoring;
+    /// `"signal-"` + SHA-256 over tenant, metric and 5-second window for a signal.
+    public var eventID: String
+    /// The Marketplace `eventType`; `"incident.<state>"` for Monitoring; `"signal.<metric>"` for a signal.
+    public var eventType: String
+    public var format: EventFormat
+    /// The Pub/Sub `messageId` when the event came in a push envelope.
+    public var pubsubMessageID: String?
+    /// When the event happened, in milliseconds since the epoch.
+    public var eventTime: Int64
+    /// The normalized fields. Values are strings, booleans and integers within ±(2^53 − 1) only (decimals stay
+    /// text), so that the event has a canonical encoding; ``encoded()`` traps on anything else.
+    public var data: [String: JSONValue]
+    public var origin: EventOrigin
+
+    public init(
+        tenantID: String,
+        tenantResolution: String,
+        eventID: String,
+        eventType: String,
+        format: EventFormat,
+        pubsubMessageID: String? = nil,
+        eventTime: Int64,
+        data: [String: JSONValue],
+        origin: EventOrigin
+    ) {
+        self.tenantID = tenantID
+        self.tenantResolution = tenantResolution
+        self.eventID = eventID
+        self.eventType = eventType
+        self.format = format
+        self.pubsubMessageID = pubsubMessageID
+        self.eventTime = eventTime
+        self.data = data
+        self.origin = origin
+    }
+
+    /// The canonical JSON of this event (RFC 8785), the inverse of ``init(decoding:)``.
+    public func encoded() -> [UInt8] {
+        var originMembers: [String: JSONValue] = [
+            "topic": .string(origin.topic),
+            "partition": .integer(Int64(origin.partition)),
+            "offset": .integer(origin.offset),
+        ]
+        if let timestamp = origin.timestamp { originMembers["timestamp"] = .integer(timestamp) }
+        var members: [String: JSONValue] = [
+            "tenant_id": .string(tenantID),
+            "tenant_resolution": .string(tenantResolution),
+            "event_id": .string(eventID),
+            "event_type": .string(eventType),
+            "format": .string(format.rawValue),
+            "event_time": .integer(eventTime),
+            "data": .object(data),
+            "origin": .object(originMembers),
+        ]
+        if let pubsubMessageID { members["pubsub_message_id"] = .string(pubsubMessageID) }
+        return CanonicalJSON.encode(.object(members))
+    }
+
+    /// Decodes a value written by ``encoded()``. Unknown members are ignored so that a newer writer can add some.
+    /// - Throws: a ``Rejection`` with code ``RejectionCode/invalidTenantEvent``.
+    public init(decoding bytes: [UInt8]) throws(Rejection) {
+        do throws(Rejection) {
+            let document: JSONValue
+            do {
+                document = try JSONValue.parse(bytes)
+            } catch {
+                throw Rejection(code: .invalidJSON, message: "tenant event: \(error)")
+            }
+            guard case .object(let members) = document else {
+                throw Rejection(code: .invalidField, message: "tenant event is \(document); expected an object")
+            }
+            let fields = FieldReader(members, source: "tenant event")
+            let originFields = try fields.requiredObject("origin")
+            let partition = try originFields.requiredInteger("partition")
+            guard let partition = Int32(exactly: partition) else {
+                throw originFields.invalid("partition", expected: "a 32-bit partition number", found: .integer(partition))
+            }
+            let formatName = try fields.requiredString("format")
+            guard let format = EventFormat(rawValue: formatName) else {
+                throw fields.invalid("format", expected: "signal, marketplace or monitoring", found: .string(formatName))
+            }
+            self.init(
+                tenantID: try fields.tenantID("tenant_id"),
+                tenantResolution: try fields.requiredString("tenant_resolution"),
+                eventID: try fields.requiredString("event_id"),
+                eventType: try fields.requiredString("event_type"),
+                format: format,
+                pubsubMessageID: try fields.optionalString("pubsub_message_id"),
+                eventTime: try fields.requiredInteger("event_time"),
+                data: try Self.decodeData(fields.requiredObject("data")),
+                origin: EventOrigin(
+                    topic: try originFields.requiredString("topic"),
+                    partition: partition,
+                    offset: try originFields.requiredInteger("offset"),
+                    timestamp: try originFields.optionalInteger("timestamp")
+                )
+            )
+        } catch {
+            throw Rejection(code: .invalidTenantEvent, message: error.message)
+        }
+    }
+
+    private static func decodeData(_ fields: FieldReader) throws(Rejection) -> [String: JSONValue] {
+        for (key, value) in fields.members {
+            switch value {
+            case .string, .bool: continue
+            case .number(let text) where CanonicalJSON.isCanonicalInteger(text): continue
+            default: throw fields.invalid(key, expected: "a string, a boolean or an integer", found: value)
+            }
+        }
+        return fields.members
+    }
+}

@@ -1,0 +1,78 @@
+/// Turns raw input records into ``NormalizedEvent``s, or says precisely why not.
+///
+/// Formats are told apart by shape, not by headers, because a Pub/Sub bridge may forward anything: a Pub/Sub push
+/// envelope (unwrapped once, then any of the others), a Marketplace Procurement notification, a Cloud Monitoring
+/// incident, or a direct signal. Pure: the clock is a parameter.
+public struct Normalizer: Sendable {
+    public let settings: IntakeSettings
+
+    public init(settings: IntakeSettings = IntakeSettings()) {
+        self.settings = settings
+    }
+
+    /// Normalizes one record value.
+    /// - Parameters:
+    ///   - value: the record value; nil for a record without one.
+    ///   - origin: where the record was read.
+    ///   - now: the worker's clock in milliseconds since the epoch, for the future-skew rule and as a last-resort time.
+    public func normalize(_ value: [UInt8]?, origin: EventOrigin, now: Int64) -> Result<NormalizedEvent, Rejection> {
+        Result { () throws(Rejection) in
+            let document = try Self.parseObject(value, what: "the record value")
+            guard PubSubEnvelope.isEnvelope(document) else {
+                return try normalizeEvent(document, origin: origin, now: now)
+            }
+            let envelope = try PubSubEnvelope(document)
+            let inner = try Self.parseObject(envelope.data, what: "the Pub/Sub message data")
+            guard !PubSubEnvelope.isEnvelope(inner) else {
+                throw Rejection(code: .invalidEnvelope, message: "the Pub/Sub message data is itself an envelope")
+            }
+            var event = try normalizeEvent(inner, origin: origin, now: now)
+            event.pubsubMessageID = envelope.messageID
+            return event
+        }
+    }
+
+    /// The rule for every resolved tenant id: 1–256 characters, printable ASCII (no control characters), because it
+    /// becomes a Kafka key, a log field and part of resource bindings.
+    public static func isValidTenantID(_ candidate: String) -> Bool {
+        let bytes = candidate.utf8
+        return (1...256).contains(bytes.count) && bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+    }
+
+    private func normalizeEvent(
+        _ document: [String: JSONValue],
+        origin: EventOrigin,
+        now: Int64
+    ) throws(Rejection) -> NormalizedEvent {
+        if document["incident"] != nil {
+            return try normalizeMonitoring(FieldReader(document, source: "monitoring"), origin: origin, now: now)
+        }
+        if document["eventId"] != nil || document["eventType"] != nil {
+            return try normalizeMarketplace(FieldReader(document, source: "marketplace"), origin: origin, now: now)
+        }
+        if document["tenant_id"] != nil || document["metric"] != nil {
+            return try normalizeSignal(FieldReader(document, source: "signal"), origin: origin, now: now)
+        }
+        let someKeys = document.keys.sorted().prefix(8).map { JSONValue.string($0).description }
+        throw Rejection(
+            code: .unknownFormat,
+            message: "no known event shape: expected a Pub/Sub envelope (message), a Marketplace notification "
+                + "(eventId, eventType), a Monitoring incident (incident, version) or a signal "
+                + "(tenant_id, metric, value, timestamp); found keys [\(someKeys.joined(separator: ", "))]"
+        )
+    }
+
+    private static func parseObject(_ bytes: [UInt8]?, what: String) throws(Rejection) -> [String: JSONValue] {
+        guard let bytes, !bytes.isEmpty else { throw Rejection(code: .emptyPayload, message: "\(what) is empty") }
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(bytes)
+        } catch {
+            throw Rejection(code: .invalidJSON, message: "\(what): \(error)")
+        }
+        guard case .object(let members) = document else {
+            throw Rejection(code: .unknownFormat, message: "\(what) is \(document); expected a JSON object")
+        }
+        return members
+    }
+}

@@ -1,0 +1,37 @@
+/// The Pub/Sub push envelope `{"message":{"data":<base64>,"messageId":…,"attributes":…},"subscription":…}`.
+struct PubSubEnvelope {
+    /// The decoded `message.data`.
+    var data: [UInt8]
+    /// `message.messageId`, or its snake_case twin `message.message_id`.
+    var messageID: String?
+
+    /// Whether `document` has the envelope's shape: a `message` object.
+    static func isEnvelope(_ document: [String: JSONValue]) -> Bool {
+        document["message"]?.objectValue != nil
+    }
+
+    /// - Throws: ``RejectionCode/invalidEnvelope`` or ``RejectionCode/invalidBase64``.
+    init(_ document: [String: JSONValue]) throws(Rejection) {
+        let encodedData: String
+        do throws(Rejection) {
+            let message = try FieldReader(document, source: "Pub/Sub envelope").requiredObject("message")
+            guard let text = try message.optionalString("data") else { throw message.missing("data") }
+            encodedData = text
+            let camelCaseID = try message.optionalString("messageId")
+            let snakeCaseID = try message.optionalString("message_id")
+            if let camelCaseID, let snakeCaseID, camelCaseID != snakeCaseID {
+                throw message.invalid("message_id", expected: "the same id as messageId", found: .string(snakeCaseID))
+            }
+            messageID = camelCaseID ?? snakeCaseID
+        } catch {
+            throw Rejection(code: .invalidEnvelope, message: error.message)
+        }
+        guard let data = Base64.decode(encodedData) else {
+            throw Rejection(
+                code: .invalidBase64,
+                message: "Pub/Sub envelope field \"message.data\": expected base64, found \(JSONValue.string(encodedData))"
+            )
+        }
+        self.data = data
+    }
+}

@@ -1,0 +1,123 @@
+/// The receipt hash chains of the tenants on the partitions one worker owns: per tenant the last `seq`, the head
+/// hash (32 raw bytes) and a bounded window of recent event ids for deduplication.
+///
+/// Not thread-safe by itself: one governor shard owns one ledger, or its tenants' part of one.
+public struct ReceiptLedger: Sendable {
+    /// The canonical SHA-256 of the loaded SKU spec, stamped on every receipt as `spec_hash`.
+    public let specHash: String?
+    /// How many recent ids each tenant remembers (an enveloped event takes two: its event id and message id).
+    public let dedupWindow: Int
+
+    private var chains: [String: TenantChain] = [:]
+
+    private struct TenantChain: Sendable {
+        var seq: Int64 = 0
+        var head: SHA256Hash = .zero
+        var recentIDs = DedupWindow()
+    }
+
+    public init(specHash: String? = nil, dedupWindow: Int = 32) {
+        precondition(dedupWindow >= 0, "dedupWindow must not be negative")
+        self.specHash = specHash
+        self.dedupWindow = dedupWindow
+    }
+
+    /// How many tenants have a chain here.
+    public var tenantCount: Int {
+        chains.count
+    }
+
+    /// The last receipt's `seq` and `hash` of a tenant, nil if it has none here.
+    public func head(of tenantID: String) -> (seq: Int64, hash: String)? {
+        chains[tenantID].map { ($0.seq, $0.head.hex) }
+    }
+
+    /// Chains a receipt of kind `event` for `event`.
+    /// - Parameter now: the worker's clock in milliseconds since the epoch, written as `time`.
+    /// - Returns: nil when the event is a duplicate: its event id or Pub/Sub message id is in the tenant's window.
+    public mutating func record(_ event: NormalizedEvent, now: Int64) -> Receipt? {
+        if chains[event.tenantID]?.recentIDs.contains(eventID: event.eventID, pubsubMessageID: event.pubsubMessageID)
+            == true
+        {
+            return nil
+        }
+        var fields: [String: JSONValue] = [
+            "event_id": .string(event.eventID),
+            "event_type": .string(event.eventType),
+            "format": .string(event.format.rawValue),
+            "tenant_resolution": .string(event.tenantResolution),
+            "source": [
+                "topic": .string(event.origin.topic),
+                "partition": .integer(Int64(event.origin.partition)),
+                "offset": .integer(event.origin.offset),
+            ],
+            "event_time": .string(RFC3339.format(milliseconds: event.eventTime)),
+            "data": .object(event.data),
+        ]
+        if let messageID = event.pubsubMessageID { fields["pubsub_message_id"] = .string(messageID) }
+        let receipt = append(kind: "event", tenantID: event.tenantID, fields: fields, now: now)
+        chains[event.tenantID]?.recentIDs.insert(
+            eventID: event.eventID,
+            pubsubMessageID: event.pubsubMessageID,
+            capacity: dedupWindow
+        )
+        return receipt
+    }
+
+    /// Chains a receipt of any kind (a transition, a refusal, an action result, …) for a tenant.
+    /// - Parameter fields: the receipt's own members: strings, booleans, integers within ±(2^53 − 1), null,
+    ///   arrays and objects of those. Must not use the chain's keys (`kind`, `tenant_id`, `seq`, `prev_hash`,
+    ///   `hash`, `time`, `spec_hash`, `signature`); both are programmer errors and trap.
+    public mutating func append(kind: String, tenantID: String, fields: [String: JSONValue], now: Int64) -> Receipt {
+        precondition(
+            Receipt.reservedKeys.allSatisfy { fields[$0] == nil },
+            "receipt fields must not set \(Receipt.reservedKeys.sorted())"
+        )
+        let specHash = specHash
+        return modifyChain(of: tenantID) { chain in
+            var members = fields
+            members["kind"] = .string(kind)
+            members["tenant_id"] = .string(tenantID)
+            members["seq"] = .integer(chain.seq + 1)
+            members["prev_hash"] = .string(chain.head.hex)
+            members["time"] = .string(RFC3339.format(milliseconds: now))
+            if let specHash { members["spec_hash"] = .string(specHash) }
+            let hash = SHA256Hash(of: CanonicalJSON.encode(.object(members)))
+            members["hash"] = .string(hash.hex)
+            chain.seq += 1
+            chain.head = hash
+            return Receipt(tenantID: tenantID, seq: chain.seq, hash: hash.hex, bytes: CanonicalJSON.encode(.object(members)))
+        }
+    }
+
+    /// Advances a tenant's chain head and dedup window to a receipt already on the ledger topic, for restoring
+    /// the partitions a worker is assigned. Feed each partition's receipts in offset order; a receipt at or below
+    /// the tenant's current `seq` is skipped, so restoring twice is harmless. Hashes and links are not checked
+    /// here (that is ``ChainVerifier``'s job): restoring 100,000 tenants must be fast.
+    /// - Throws: ``ReceiptError`` when the bytes are not a receipt.
+    public mutating func restore(from receiptBytes: [UInt8]) throws(ReceiptError) {
+        let receipt = try StoredReceipt(parsing: receiptBytes)
+        let capacity = dedupWindow
+        modifyChain(of: receipt.tenantID) { chain in
+            guard receipt.seq > chain.seq else { return }
+            chain.seq = receipt.seq
+            chain.head = receipt.hash
+            if let eventID = receipt.recordedEventID {
+                chain.recentIDs.insert(eventID: eventID, pubsubMessageID: receipt.pubsubMessageID, capacity: capacity)
+            }
+        }
+    }
+
+    /// Forgets tenants, e.g. those of partitions revoked from this worker.
+    public mutating func removeTenants(where shouldRemove: (String) -> Bool) {
+        chains = chains.filter { !shouldRemove($0.key) }
+    }
+
+    /// Mutates a tenant's chain in place (creating an empty one), without copying its dedup window.
+    private mutating func modifyChain<Result>(
+        of tenantID: String,
+        _ body: (inout TenantChain) -> Result
+    ) -> Result {
+        body(&chains[tenantID, default: TenantChain()])
+    }
+}

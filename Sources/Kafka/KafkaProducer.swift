@@ -1,0 +1,199 @@
+internal import CRdKafka
+public import Logging
+
+/// The outcome of one produced message.
+public struct KafkaDeliveryReport: Sendable {
+    /// The token given to ``KafkaProducer/produce(topic:partition:key:value:headers:timestamp:token:)``.
+    public var token: UInt64
+    public var topic: String
+    public var partition: Int32
+    /// The message's offset; ``KafkaOffset/invalid`` if it was not written.
+    public var offset: Int64
+    /// `nil` if the message was written.
+    public var error: KafkaError?
+
+    public init(token: UInt64, topic: String, partition: Int32, offset: Int64, error: KafkaError?) {
+        self.token = token
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.error = error
+    }
+}
+
+extension KafkaDeliveryReport {
+    /// Copies a delivery report's message; librdkafka keeps ownership of it.
+    init(_ message: UnsafePointer<rd_kafka_message_t>) {
+        let m = message.pointee
+        self.init(
+            // The token travelled as the pointer-sized msg_opaque.
+            token: UInt64(UInt(bitPattern: m._private)),
+            topic: String(cString: rd_kafka_topic_name(m.rkt)),
+            partition: m.partition,
+            offset: m.offset,
+            error: m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(m.err)
+        )
+    }
+}
+
+/// A Kafka producer over librdkafka, optionally transactional (`transactional.id`).
+///
+/// Threading contract: delivery reports and librdkafka's logs are served on the thread that calls ``poll(timeout:)``,
+/// ``flush(timeout:)``, ``produce(topic:partition:key:value:headers:timestamp:token:)`` (when the queue is
+/// full) or a transactional call. Every method is thread-safe; if several threads call those, the
+/// `deliveryReport` closure must be too. ``flush(timeout:)`` and the transactional calls block: call them from a
+/// thread you own, never from Swift's cooperative pool. Flush before releasing the last reference: deinit runs
+/// `rd_kafka_destroy`, and reports still pending then are never delivered.
+public final class KafkaProducer: @unchecked Sendable {
+    /// librdkafka properties that this type sets unless the caller gives them.
+    public static let defaultProperties: [String: String] = [
+        // No duplicates or reordering on retries.
+        "enable.idempotence": "true"
+    ]
+
+    let client: RDKafkaClient
+
+    /// Creates a producer.
+    ///
+    /// - Parameters:
+    ///   - properties: librdkafka properties (`bootstrap.servers`, `transactional.id`, … and any pass-through).
+    ///     ``defaultProperties`` apply unless given.
+    ///   - logger: Receives librdkafka's logs and errors, on the polling thread.
+    ///   - deliveryReport: Called once per produced message, on the thread that polls.
+    public init(
+        properties: [String: String],
+        logger: Logger,
+        deliveryReport: @escaping (KafkaDeliveryReport) -> Void
+    ) throws {
+        self.client = try RDKafkaClient(
+            type: RD_KAFKA_PRODUCER,
+            properties: Self.defaultProperties.merging(properties) { _, given in given },
+            callbacks: RDKafkaCallbacks(logger: logger, deliveryReport: deliveryReport)
+        )
+    }
+
+    /// Enqueues a message; its outcome arrives later as a ``KafkaDeliveryReport`` carrying `token`.
+    ///
+    /// - Parameters:
+    ///   - partition: `nil` lets the configured partitioner choose (by key).
+    ///   - key: `nil` is a NULL key, distinct from an empty one.
+    ///   - value: `nil` is a NULL value (a tombstone), distinct from an empty one.
+    ///   - timestamp: Milliseconds since the epoch; `nil` for now.
+    /// When librdkafka's local queue is full, this serves delivery reports and retries until there is room.
+    public func produce(
+        topic: String,
+        partition: Int32?,
+        key: [UInt8]?,
+        value: [UInt8]?,
+        headers: [KafkaHeader],
+        timestamp: Int64? = nil,
+        token: UInt64
+    ) throws {
+        // librdkafka takes ownership of the header list only when produceva succeeds.
+        let headerList = headers.isEmpty ? nil : Self.makeHeaderList(headers)
+        let error = key.withKafkaBytes { key, keyCount in
+            value.withKafkaBytes { value, valueCount in
+                topic.withCString { topic in
+                    var arguments: [rd_kafka_vu_t] = [
+                        .init(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topic },
+                        .init(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition ?? RD_KAFKA_PARTITION_UA },
+                        .init(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY },
+                        // A NULL pointer makes a NULL key or value; see withKafkaBytes.
+                        .init(RD_KAFKA_VTYPE_KEY) {
+                            $0.u.mem.ptr = key; $0.u.mem.size = keyCount
+                        },
+                        .init(RD_KAFKA_VTYPE_VALUE) {
+                            $0.u.mem.ptr = value; $0.u.mem.size = valueCount
+                        },
+                        // The token travels as the pointer-sized msg_opaque: no allocation.
+                        .init(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(token)) },
+                    ]
+                    if let timestamp {
+                        arguments.append(.init(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp })
+                    }
+                    if let headerList {
+                        arguments.append(.init(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headerList })
+                    }
+                    return self.client.withHandle { Self.produce($0, arguments) }
+                }
+            }
+        }
+        if error != nil, let headerList {
+            rd_kafka_headers_destroy(headerList)
+        }
+        try checkAndDestroy(error)
+    }
+
+    /// `rd_kafka_produceva`, serving delivery reports while the local queue is full. Returns the error, if any,
+    /// which the caller owns.
+    private static func produce(_ rk: OpaquePointer, _ arguments: [rd_kafka_vu_t]) -> OpaquePointer? {
+        while let error = rd_kafka_produceva(rk, arguments, arguments.count) {
+            guard rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__QUEUE_FULL else { return error }
+            rd_kafka_error_destroy(error)
+            rd_kafka_poll(rk, 100)
+        }
+        return nil
+    }
+
+    /// Copies the headers into a new `rd_kafka_headers_t`, owned by the caller.
+    private static func makeHeaderList(_ headers: [KafkaHeader]) -> OpaquePointer {
+        let list = rd_kafka_headers_new(headers.count)!
+        for header in headers {
+            header.value.withKafkaBytes { value, count in
+                // Explicit sizes: neither is read up to a NUL. Adding only fails on a read-only list, not this one.
+                _ = rd_kafka_header_add(list, header.name, header.name.utf8.count, value, count)
+            }
+        }
+        return list
+    }
+
+    /// Serves delivery reports, logs and errors for up to `timeout`; returns the number of events served.
+    @discardableResult
+    public func poll(timeout: Duration = .zero) -> Int {
+        Int(self.client.withHandle { rd_kafka_poll($0, timeout.kafkaMilliseconds) })
+    }
+
+    /// Waits up to `timeout` for every queued message to be delivered, serving their reports.
+    /// Throws a ``KafkaError/Code/timedOut`` error if messages remain.
+    public func flush(timeout: Duration) throws {
+        let err = self.client.withHandle { rd_kafka_flush($0, timeout.kafkaMilliseconds) }
+        if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
+            throw KafkaError(err, message: "\(self.outstandingMessages) messages still queued after the flush timeout")
+        }
+        try check(err)
+    }
+
+    /// Messages (and requests) not yet delivered or failed, including reports not yet served.
+    public var outstandingMessages: Int {
+        Int(self.client.withHandle(rd_kafka_outq_len))
+    }
+
+    /// The number of partitions of `topic`. Throws ``KafkaError/Code/unknownTopic`` if it does not exist.
+    public func partitionCount(topic: String, timeout: Duration) throws -> Int {
+        try self.client.partitionCount(topic: topic, timeout: timeout)
+    }
+}
+
+extension rd_kafka_vu_t {
+    /// One argument of `rd_kafka_produceva`: its type and the union field that `set` fills in.
+    init(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
+        self.init()
+        self.vtype = type
+        set(&self)
+    }
+}
+
+extension Optional<[UInt8]> {
+    /// Lends the bytes to C as `(pointer, count)`, the pointer being NULL exactly when `self` is `nil`: librdkafka
+    /// tells a NULL key, value or header from an empty one by the pointer alone, and an empty array need not have
+    /// an address.
+    func withKafkaBytes<R>(_ body: (UnsafeMutableRawPointer?, Int) -> R) -> R {
+        guard let bytes = self else {
+            return body(nil, 0)
+        }
+        guard !bytes.isEmpty else {
+            return withUnsafeTemporaryAllocation(byteCount: 1, alignment: 1) { body($0.baseAddress, 0) }
+        }
+        return bytes.withUnsafeBytes { body(UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }
+    }
+}
