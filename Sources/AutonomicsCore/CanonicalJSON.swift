@@ -55,21 +55,18 @@ public enum CanonicalJSON {
     /// differs from UTF-16 order only between U+E000–U+FFFF (lead bytes EE–EF) and supplementary characters (lead
     /// bytes F0–F4, surrogates D800–DBFF in UTF-16), so exactly that pair is flipped.
     static func keyPrecedes(_ lhs: String, _ rhs: String) -> Bool {
-        var left = lhs.utf8.makeIterator()
-        var right = rhs.utf8.makeIterator()
-        while true {
-            switch (left.next(), right.next()) {
-            case (nil, nil), (_?, nil):
-                return false
-            case (nil, _?):
-                return true
-            case let (l?, r?) where l != r:
-                if l >= 0xEE && r >= 0xEE && (l >= 0xF0) != (r >= 0xF0) {
-                    return l >= 0xF0
+        var lhs = lhs
+        var rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                for index in 0..<min(left.count, right.count) where left[index] != right[index] {
+                    let (l, r) = (left[index], right[index])
+                    if l >= 0xEE && r >= 0xEE && (l >= 0xF0) != (r >= 0xF0) {
+                        return l >= 0xF0
+                    }
+                    return l < r
                 }
-                return l < r
-            default:
-                continue
+                return left.count < right.count
             }
         }
     }
@@ -106,28 +103,32 @@ public enum CanonicalJSON {
 
     private static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        let needsEscaping = text.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-        guard needsEscaping else {
-            output.append(contentsOf: text.utf8)
-            output.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\")); output.append(byte)
-            case 0x08: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "b"))
-            case 0x0C: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "f"))
-            case 0x0A: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "n"))
-            case 0x0D: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "r"))
-            case 0x09: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "t"))
-            case 0x00..<0x20:
-                output.append(contentsOf: "\\u00".utf8)
-                output.append(contentsOf: Hex.string([byte]).utf8)
-            default:
-                output.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            // Copies runs that need no escaping in one go.
+            var runStart = 0
+            for (index, byte) in bytes.enumerated()
+            where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                appendEscaped(byte, to: &output)
+                runStart = index + 1
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscaped(_ byte: UInt8, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\\"))
+        switch byte {
+        case 0x08: output.append(UInt8(ascii: "b"))
+        case 0x0C: output.append(UInt8(ascii: "f"))
+        case 0x0A: output.append(UInt8(ascii: "n"))
+        case 0x0D: output.append(UInt8(ascii: "r"))
+        case 0x09: output.append(UInt8(ascii: "t"))
+        case 0x00..<0x20: output.append(contentsOf: "u00\(Hex.string([byte]))".utf8)
+        default: output.append(byte)
+        }
     }
 }
 

@@ -66,7 +66,7 @@ public enum ChainBreak: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreadable(let problem):
-            return "unreadable receipt: \(problem)"
+            return "unreadable: \(problem)"
         case .hashMismatch(let recorded, let recomputed):
             return "hash mismatch: the receipt says \(recorded), its content hashes to \(recomputed)"
         case .duplicateSeq(let seq):

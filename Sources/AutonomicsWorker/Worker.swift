@@ -62,7 +62,7 @@ public final class Worker: Sendable {
         let topics = configuration.topics
         let drainTimeout = Duration.seconds(configuration.worker.shutdownDeadlineSeconds)
         var settings = StageLoop.Settings(
-            stage: "intake", inputTopic: topics.events, deadLetterTopic: topics.dlq, workerID: workerID,
+            stage: .intake, inputTopic: topics.events, deadLetterTopic: topics.dlq, workerID: workerID,
             maxBatch: configuration.receipts.maxBatch, drainTimeout: drainTimeout)
         let intake = try StageLoop(
             settings: settings,
@@ -73,7 +73,7 @@ public final class Worker: Sendable {
                 metrics: metrics),
             metrics: metrics, readiness: readiness, logger: logger, now: now)
 
-        settings.stage = "receipts"
+        settings.stage = .receipts
         settings.inputTopic = topics.tenantEvents
         let dedupWindow = configuration.receipts.dedupWindow
         let receipts = try StageLoop(
@@ -86,7 +86,7 @@ public final class Worker: Sendable {
             metrics: metrics, readiness: readiness, logger: logger, now: now)
 
         let operations = OperationsServer.makeApplication(
-            host: configuration.http.host, port: configuration.http.port, readiness: readiness, registry: registry,
+            configuration: configuration.http, readiness: readiness, registry: registry,
             logger: logger, onServerRunning: onHTTPServerRunning)
 
         // Shutdown runs in reverse order: intake stops first, the receipt stage drains, the broker goes last.

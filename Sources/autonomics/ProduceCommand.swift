@@ -34,7 +34,7 @@ struct ProduceCommand: ParsableCommand {
             SampleEvents.all.forEach { announce($0.name) }
             return
         }
-        JSONLogHandler.bootstrap(level: "warning", format: "text")
+        JSONLogHandler.bootstrap(level: .warning, format: .text)
         var flags: [String: String] = [:]
         flags["topics.events"] = topic
         let configuration = try options.load(flags: flags)

@@ -22,7 +22,7 @@ struct VerifyCommand: ParsableCommand {
     var show = false
 
     func run() throws {
-        JSONLogHandler.bootstrap(level: "warning", format: "text")
+        JSONLogHandler.bootstrap(level: .warning, format: .text)
         let printReceipt: ([UInt8]) -> Void = { bytes in
             if show { announce(String(decoding: bytes, as: UTF8.self)) }
         }

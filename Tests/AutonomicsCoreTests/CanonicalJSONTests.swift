@@ -119,6 +119,11 @@ struct CanonicalJSONTests {
         }
     }
 
+    @Test("encoding a fraction is a programmer error")
+    func fractionTraps() async {
+        await #expect(processExitsWith: .failure) { _ = CanonicalJSON.encode(["value": .number("0.5")]) }
+    }
+
     @Test("checked encoding gives the same bytes as encoding")
     func checkedEncodeMatches() throws {
         let value: JSONValue = ["n": 42, "s": "x", "a": [true, nil]]

@@ -52,8 +52,10 @@ import Testing
         try withTemporaryFile("[http]\nport = 1111\n") { named in
             try withTemporaryFile("[http]\nport = 2222\n") { given in
                 let environment = ["AUTONOMICS_CONFIG": named]
-                #expect(try ConfigurationLoader.load(file: nil, environment: environment, flags: [:]).http.port == 1111)
-                #expect(try ConfigurationLoader.load(file: given, environment: environment, flags: [:]).http.port == 2222)
+                let fromEnvironment = try ConfigurationLoader.load(file: nil, environment: environment, flags: [:])
+                let fromArgument = try ConfigurationLoader.load(file: given, environment: environment, flags: [:])
+                #expect(fromEnvironment.http.port == 1111)
+                #expect(fromArgument.http.port == 2222)
             }
         }
     }
@@ -168,7 +170,7 @@ import Testing
             source: "FILE",
             key: "intake.known_metrics",
             expected: "a non-empty list of non-empty strings",
-            found: "[ \"cpu_utilization\", 3 ]"
+            found: "[ 'cpu_utilization', 3 ]"
         ),
         ErrorCase(
             name: "file: unknown section",
@@ -183,7 +185,7 @@ import Testing
             file: "[http]\nprot = 1\n",
             source: "FILE",
             key: "http.prot",
-            expected: "a key of [http]: host, port",
+            expected: "a known setting: host, port",
             found: "\"prot\""
         ),
         ErrorCase(
@@ -208,7 +210,7 @@ import Testing
             source: "FILE, line 2, column 8",
             key: nil,
             expected: "valid TOML",
-            found: "Error while parsing key-value pair: encountered end-of-input"
+            found: #"Error while parsing key-value pair: expected value, saw '\n'"#
         ),
         ErrorCase(
             name: "environment: not an integer",
@@ -321,7 +323,7 @@ import Testing
             #expect(error?.source == errorCase.source.replacing("FILE", with: path))
             #expect(error?.key == errorCase.key)
             #expect(error?.expected == errorCase.expected)
-            #expect(error?.found.hasPrefix(errorCase.found) == true, "found: \(error?.found ?? "")")
+            #expect(error?.found == errorCase.found)
         }
     }
 

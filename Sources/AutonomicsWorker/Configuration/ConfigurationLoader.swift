@@ -12,7 +12,7 @@ public enum ConfigurationLoader {
     /// Loads the configuration. Precedence: flags > environment > file > defaults.
     ///
     /// - Parameters:
-    ///   - file: Path of a TOML file. When `nil`, the path in `AUTONOMICS_CONFIG` is used, if any;
+    ///   - file: Path of a TOML file. When `nil`, the path in `AUTONOMICS_CONFIG` is used, if set and not empty;
     ///     with neither, only defaults, environment and flags apply.
     ///   - environment: Usually `ProcessInfo.processInfo.environment`. Every `AUTONOMICS_*` variable must
     ///     be a known setting.
@@ -79,7 +79,7 @@ extension ConfigurationLoader {
                 throw ConfigurationError(
                     source: path,
                     expected: "a readable UTF-8 file",
-                    found: (error as NSError).localizedFailureReason ?? "\(error)"
+                    found: (error as NSError).localizedFailureReason ?? error.localizedDescription
                 )
             }
             let root: TOMLTable
@@ -121,13 +121,13 @@ extension ConfigurationLoader {
                     } else if let setting = ConfigurationSetting.byKey[key] {
                         try self.store(.toml(value), in: setting, origin: path)
                     } else {
-                        let names = ConfigurationSetting.all.filter { $0.section == sectionName }.map(\.name)
-                        throw ConfigurationError(
-                            source: path,
+                        throw unknownSetting(
+                            name,
                             key: key,
-                            expected: "a key of [\(sectionName)]: "
-                                + (names + (sectionName == "kafka" ? ["properties"] : [])).joined(separator: ", "),
-                            found: String(reflecting: name)
+                            section: sectionName,
+                            origin: path,
+                            spelling: \.name,
+                            propertySpelling: "properties"
                         )
                     }
                 }
@@ -146,16 +146,18 @@ extension ConfigurationLoader {
                 } else if let setting = ConfigurationSetting.byEnvironmentName[name] {
                     try self.store(.text(text), in: setting, origin: origin)
                 } else {
-                    let section = ConfigurationSetting.sections.first { name.hasPrefix("AUTONOMICS_\($0.uppercased())_") }
-                    let candidates = ConfigurationSetting.all.filter { section == nil || $0.section == section }
-                    let properties = section == nil || section == "kafka" ? ["\(propertyVariablePrefix)<NAME>"] : []
+                    let section = ConfigurationSetting.sections.first {
+                        name.hasPrefix("AUTONOMICS_\($0.uppercased())_")
+                    }
+                    // AUTONOMICS_HTTP_PROT → http.prot: as near to a key as a name that is none allows.
                     let unprefixed = name.dropFirst("AUTONOMICS_".count).lowercased()
-                    throw ConfigurationError(
-                        source: origin,
+                    throw unknownSetting(
+                        name,
                         key: section.map { "\($0).\(unprefixed.dropFirst($0.count + 1))" } ?? unprefixed,
-                        expected: "a known setting: "
-                            + (candidates.map(\.environmentName) + properties).joined(separator: ", "),
-                        found: String(reflecting: name)
+                        section: section,
+                        origin: origin,
+                        spelling: \.environmentName,
+                        propertySpelling: "\(propertyVariablePrefix)<NAME>"
                     )
                 }
             }
@@ -169,15 +171,13 @@ extension ConfigurationLoader {
                 } else if let setting = ConfigurationSetting.byKey[key] {
                     try self.store(.text(text), in: setting, origin: origin)
                 } else {
-                    let section = key.split(separator: ".").first.map(String.init)
-                    let sectionSettings = ConfigurationSetting.all.filter { $0.section == section }
-                    let candidates = sectionSettings.isEmpty ? ConfigurationSetting.all : sectionSettings
-                    let properties = sectionSettings.isEmpty || section == "kafka" ? ["\(propertyFlagPrefix)<name>"] : []
-                    throw ConfigurationError(
-                        source: origin,
+                    throw unknownSetting(
+                        key,
                         key: key,
-                        expected: "a known setting: " + (candidates.map(\.key) + properties).joined(separator: ", "),
-                        found: String(reflecting: key)
+                        section: ConfigurationSetting.sections.first { key.hasPrefix("\($0).") },
+                        origin: origin,
+                        spelling: \.key,
+                        propertySpelling: "\(propertyFlagPrefix)<name>"
                     )
                 }
             }
@@ -203,18 +203,46 @@ extension ConfigurationLoader {
             }
         }
 
+        /// The error for a name that is no setting, listing those of its section, or all when the
+        /// section is unknown too, as the source spells them.
+        private func unknownSetting(
+            _ name: String,
+            key: String,
+            section: String?,
+            origin: String,
+            spelling: (ConfigurationSetting) -> String,
+            propertySpelling: String
+        ) -> ConfigurationError {
+            let candidates = ConfigurationSetting.all.filter { section == nil || $0.section == section }.map(spelling)
+            let properties = section == nil || section == "kafka" ? [propertySpelling] : []
+            return ConfigurationError(
+                source: origin,
+                key: key,
+                expected: "a known setting: " + (candidates + properties).joined(separator: ", "),
+                found: String(reflecting: name)
+            )
+        }
+
         private mutating func store(
             _ raw: ConfigurationSetting.RawValue,
             in setting: ConfigurationSetting,
             origin: String
         ) throws(ConfigurationError) {
             guard setting.store(raw, &self.configuration) else {
-                throw ConfigurationError(source: origin, key: setting.key, expected: setting.expected, found: raw.literal)
+                throw ConfigurationError(
+                    source: origin,
+                    key: setting.key,
+                    expected: setting.expected,
+                    found: raw.literal
+                )
             }
             self.origins[setting.key] = origin
         }
 
-        private mutating func apply(propertyTable value: any TOMLValueConvertible, origin: String) throws(ConfigurationError) {
+        private mutating func apply(
+            propertyTable value: any TOMLValueConvertible,
+            origin: String
+        ) throws(ConfigurationError) {
             guard let table = value.table else {
                 throw ConfigurationError(
                     source: origin,

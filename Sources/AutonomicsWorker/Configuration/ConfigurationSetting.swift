@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import TOMLKit
 
 /// One configurable value: its key, what it accepts, and how to read it from a source and print it.

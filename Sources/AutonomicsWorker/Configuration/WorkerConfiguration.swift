@@ -120,21 +120,21 @@ public struct WorkerConfiguration: Sendable, Equatable {
         public init() {}
     }
 
-    /// Default: ``Kafka-swift.struct/init()``.
+    /// Default: `Kafka()`.
     public var kafka = Kafka()
-    /// Default: ``Topics-swift.struct/init()``.
+    /// Default: `Topics()`.
     public var topics = Topics()
-    /// Default: ``Intake-swift.struct/init()``.
+    /// Default: `Intake()`.
     public var intake = Intake()
-    /// Default: ``Receipts-swift.struct/init()``.
+    /// Default: `Receipts()`.
     public var receipts = Receipts()
-    /// Default: ``Embedded-swift.struct/init()``.
+    /// Default: `Embedded()`.
     public var embedded = Embedded()
-    /// Default: ``HTTP-swift.struct/init()``.
+    /// Default: `HTTP()`.
     public var http = HTTP()
-    /// Default: ``Worker-swift.struct/init()``.
+    /// Default: `Worker()`.
     public var worker = Worker()
-    /// Default: ``Log-swift.struct/init()``.
+    /// Default: `Log()`.
     public var log = Log()
 
     /// Creates the default configuration.

@@ -65,6 +65,7 @@ public struct JSONLogHandler: LogHandler {
             fields[fields[key] == nil ? key : "metadata.\(key)"] = value
         }
 
+        // Encoding [String: String] cannot fail.
         guard var line = try? Self.encoder.encode(fields) else { return }
         line.append(UInt8(ascii: "\n"))
         var stream = self.stream
@@ -96,7 +97,8 @@ private struct StandardErrorStream: TextOutputStream, Sendable {
 
     func write(_ string: String) {
         Self.lock.withLock { _ in
-            FileHandle.standardError.write(Data(string.utf8))
+            // Nowhere to report a failed write to standard error; the line is lost.
+            try? FileHandle.standardError.write(contentsOf: Data(string.utf8))
         }
     }
 }

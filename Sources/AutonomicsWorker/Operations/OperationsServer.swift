@@ -35,7 +35,10 @@ public enum OperationsServer {
         )
     }
 
-    static func makeRouter(readiness: WorkerReadiness, registry: PrometheusCollectorRegistry) -> Router<BasicRequestContext> {
+    static func makeRouter(
+        readiness: WorkerReadiness,
+        registry: PrometheusCollectorRegistry
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("health") { _, _ in
             StatusBody(status: "ok")

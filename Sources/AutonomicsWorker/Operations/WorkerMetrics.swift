@@ -1,7 +1,8 @@
 import Metrics
+import Synchronization
+
 import class Prometheus.PrometheusCollectorRegistry
 import struct Prometheus.PrometheusMetricsFactory
-import Synchronization
 
 /// The worker's metrics, exported by the given Prometheus registry.
 ///
@@ -66,14 +67,22 @@ public final class WorkerMetrics: Sendable {
         }()
         self.eventsConsumedByFormat = Dictionary(
             uniqueKeysWithValues: EventFormat.allCases.map { format in
-                let dimensions = [("format", format.rawValue)]
-                return (format, Counter(label: "autonomics_events_consumed_total", dimensions: dimensions, factory: factory))
+                let counter = Counter(
+                    label: "autonomics_events_consumed_total",
+                    dimensions: [("format", format.rawValue)],
+                    factory: factory
+                )
+                return (format, counter)
             }
         )
         self.batchDurationByStage = Dictionary(
             uniqueKeysWithValues: Stage.allCases.map { stage in
-                let dimensions = [("stage", stage.rawValue)]
-                return (stage, Timer(label: "autonomics_batch_duration_seconds", dimensions: dimensions, factory: factory))
+                let timer = Timer(
+                    label: "autonomics_batch_duration_seconds",
+                    dimensions: [("stage", stage.rawValue)],
+                    factory: factory
+                )
+                return (stage, timer)
             }
         )
         self.receipts = Counter(label: "autonomics_receipts_total", factory: factory)

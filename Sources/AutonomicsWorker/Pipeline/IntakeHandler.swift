@@ -20,17 +20,17 @@ final class IntakeHandler: StageHandler {
     func release(_ partitions: [KafkaTopicPartition]) {}
 
     func handle(_ batch: [KafkaMessage], now: Int64) -> [StageOutcome] {
-        var consumedByFormat: [String: Int] = [:]
+        var consumedByFormat: [WorkerMetrics.EventFormat: Int] = [:]
         let outcomes = batch.map { message -> StageOutcome in
             let origin = EventOrigin(
                 topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp)
             switch normalizer.normalize(message.value, origin: origin, now: now) {
             case .success(let event):
-                consumedByFormat[event.format.rawValue, default: 0] += 1
+                consumedByFormat[WorkerMetrics.EventFormat(event.format), default: 0] += 1
                 return .publish(StageOutput(
                     topic: tenantEventsTopic, partition: nil, key: Array(event.tenantID.utf8), value: event.encoded()))
             case .failure(let rejection):
-                consumedByFormat["invalid", default: 0] += 1
+                consumedByFormat[.invalid, default: 0] += 1
                 return .deadLetter(rejection)
             }
         }
@@ -38,5 +38,15 @@ final class IntakeHandler: StageHandler {
             metrics.eventsConsumed(format: format, count: count)
         }
         return outcomes
+    }
+}
+
+extension WorkerMetrics.EventFormat {
+    init(_ format: EventFormat) {
+        switch format {
+        case .signal: self = .signal
+        case .marketplace: self = .marketplace
+        case .monitoring: self = .monitoring
+        }
     }
 }

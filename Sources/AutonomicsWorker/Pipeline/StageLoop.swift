@@ -13,7 +13,7 @@ import Synchronization
 /// rebalance and delivery callbacks back on that thread, inside `poll`), hence the unchecked conformance.
 final class StageLoop: @unchecked Sendable {
     struct Settings {
-        var stage: String
+        var stage: WorkerMetrics.Stage
         var inputTopic: String
         var deadLetterTopic: String
         var workerID: String
@@ -55,8 +55,8 @@ final class StageLoop: @unchecked Sendable {
     private var rebalanceFailure: (any Error)?
     private var assigned: [KafkaTopicPartition] = []
 
-    var assignedCondition: String { "\(settings.stage).assigned" }
-    var brokerCondition: String { "\(settings.stage).broker" }
+    var assignedCondition: String { "\(settings.stage.rawValue).assigned" }
+    var brokerCondition: String { "\(settings.stage.rawValue).broker" }
 
     init(
         settings: Settings,
@@ -108,7 +108,7 @@ final class StageLoop: @unchecked Sendable {
         }
         try drain()
         consumer.close()
-        logger.info("stage stopped", metadata: ["stage": "\(settings.stage)"])
+        logger.info("stage stopped", metadata: ["stage": "\(settings.stage.rawValue)"])
     }
 
     private func process(_ batch: [KafkaMessage]) throws {
@@ -194,7 +194,7 @@ final class StageLoop: @unchecked Sendable {
             try consumer.commit(nil, synchronous: true)
         } catch {
             // Nothing stored since the last commit, or a rebalance already in progress: the work is delivered either way.
-            logger.info("commit skipped", metadata: ["stage": "\(settings.stage)", "error": "\(error)"])
+            logger.info("commit skipped", metadata: ["stage": "\(settings.stage.rawValue)", "error": "\(error)"])
         }
     }
 
@@ -202,7 +202,7 @@ final class StageLoop: @unchecked Sendable {
         switch event {
         case .revoke(let partitions, let lost):
             logger.info("partitions revoked", metadata: [
-                "stage": "\(settings.stage)", "kafka.partitions": "\(partitions.map(\.partition))", "lost": "\(lost)",
+                "stage": "\(settings.stage.rawValue)", "kafka.partitions": "\(partitions.map(\.partition))", "lost": "\(lost)",
             ])
             do {
                 if !lost { try drain() }
@@ -217,7 +217,7 @@ final class StageLoop: @unchecked Sendable {
             assigned.removeAll { partitions.contains($0) }
         case .assign(let partitions):
             logger.info("partitions assigned", metadata: [
-                "stage": "\(settings.stage)", "kafka.partitions": "\(partitions.map(\.partition))",
+                "stage": "\(settings.stage.rawValue)", "kafka.partitions": "\(partitions.map(\.partition))",
             ])
             do {
                 try handler.prepare(partitions)
@@ -233,7 +233,7 @@ final class StageLoop: @unchecked Sendable {
         for position in consumer.positions(assigned) where position.offset >= 0 {
             let partition = KafkaTopicPartition(topic: position.topic, partition: position.partition)
             if let watermarks = consumer.cachedWatermarks(partition), watermarks.high >= 0 {
-                metrics.setConsumerLag(topic: position.topic, partition: position.partition, lag: max(0, watermarks.high - position.offset))
+                metrics.setConsumerLag(topic: position.topic, partition: Int(position.partition), lag: max(0, watermarks.high - position.offset))
             }
         }
     }
@@ -244,7 +244,7 @@ final class StageLoop: @unchecked Sendable {
             readiness.set(brokerCondition, satisfied: true)
         } catch {
             readiness.set(brokerCondition, satisfied: false)
-            logger.warning("broker check failed", metadata: ["stage": "\(settings.stage)", "error": "\(error)"])
+            logger.warning("broker check failed", metadata: ["stage": "\(settings.stage.rawValue)", "error": "\(error)"])
         }
     }
 }
