@@ -35,6 +35,38 @@ public enum CanonicalJSON {
         return output
     }
 
+    /// The canonical bytes of the object `members` plus one member, `key`, whose value is computed from the
+    /// canonical bytes of `members` alone, as a self-hashing receipt's `hash` is. Encodes once and splices the
+    /// member in rather than encoding twice. `members` must have unique keys, none of them `key`; it is a sequence
+    /// rather than a dictionary so that the hot path hashes no keys. Traps like ``encode(_:)``.
+    static func encode(
+        _ members: some Collection<(key: String, value: JSONValue)>,
+        addingMember key: String,
+        valueFromContent value: ([UInt8]) -> JSONValue
+    ) -> [UInt8] {
+        var output: [UInt8] = []
+        // Receipts are a few hundred bytes: one allocation instead of a series of doublings.
+        output.reserveCapacity(1024)
+        let offset: Int
+        do {
+            offset = try writeObject(members, into: &output, pendingKey: key)
+        } catch {
+            preconditionFailure(error.description)
+        }
+        var member: [UInt8] = []
+        writeString(key, into: &member)
+        member.append(UInt8(ascii: ":"))
+        encode(value(output), into: &member)
+        if members.isEmpty {
+            output.insert(contentsOf: member, at: offset)
+        } else if offset == output.count - 1 {
+            output.insert(contentsOf: [UInt8(ascii: ",")] + member, at: offset)
+        } else {
+            output.insert(contentsOf: member + [UInt8(ascii: ",")], at: offset)
+        }
+        return output
+    }
+
     /// Whether `lexeme` is `0` or `-?[1-9][0-9]*` within ±``maximumInteger``.
     public static func isCanonicalInteger(_ lexeme: String) -> Bool {
         var digits = Substring(lexeme).utf8
@@ -90,15 +122,31 @@ public enum CanonicalJSON {
             }
             output.append(UInt8(ascii: "]"))
         case .object(let members):
-            output.append(UInt8(ascii: "{"))
-            for (index, member) in members.sorted(by: { keyPrecedes($0.key, $1.key) }).enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                writeString(member.key, into: &output)
-                output.append(UInt8(ascii: ":"))
-                try write(member.value, into: &output)
-            }
-            output.append(UInt8(ascii: "}"))
+            try writeObject(members, into: &output)
         }
+    }
+
+    /// Writes an object and returns where a member named `pendingKey` (not among `members`) would start: the
+    /// offset of the key of the member it sorts before, or of the closing brace.
+    @discardableResult
+    private static func writeObject(
+        _ members: some Sequence<(key: String, value: JSONValue)>,
+        into output: inout [UInt8],
+        pendingKey: String? = nil
+    ) throws(CanonicalJSONError) -> Int {
+        output.append(UInt8(ascii: "{"))
+        var pendingOffset: Int? = nil
+        for (index, member) in members.sorted(by: { keyPrecedes($0.key, $1.key) }).enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            if pendingOffset == nil, let pendingKey, keyPrecedes(pendingKey, member.key) {
+                pendingOffset = output.count
+            }
+            writeString(member.key, into: &output)
+            output.append(UInt8(ascii: ":"))
+            try write(member.value, into: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+        return pendingOffset ?? output.count - 1
     }
 
     private static func writeString(_ text: String, into output: inout [UInt8]) {

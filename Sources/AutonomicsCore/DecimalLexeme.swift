@@ -41,7 +41,7 @@ struct DecimalLexeme: Comparable {
 
     static func < (lhs: DecimalLexeme, rhs: DecimalLexeme) -> Bool {
         switch (lhs.sign, rhs.sign) {
-        case let (left, right) where left != right: return left < right
+        case (let left, let right) where left != right: return left < right
         case (0, _): return false
         case (1, _): return lhs.compareMagnitude(to: rhs) < 0
         default: return lhs.compareMagnitude(to: rhs) > 0

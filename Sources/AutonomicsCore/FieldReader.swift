@@ -101,10 +101,12 @@ struct FieldReader {
         return FieldReader(members, source: source, path: "\(path)\(key).")
     }
 
-    /// A tenant id read from `key`, optionally behind a fixed `prefix`, checked with ``Normalizer/isValidTenantID(_:)``.
+    /// A non-empty tenant id read from `key`, optionally behind a fixed `prefix`, checked with
+    /// ``Normalizer/isValidTenantID(_:)``.
     func tenantID(_ key: String, prefix: String = "") throws(Rejection) -> String {
         guard let value = self[key] else { throw missing(key) }
-        let expected = prefix.isEmpty
+        let expected =
+            prefix.isEmpty
             ? "a tenant id of 1–256 printable ASCII characters"
             : "an id that with \"\(prefix)\" before it makes 1–256 printable ASCII characters"
         guard case .string(let text) = value, !text.isEmpty, Normalizer.isValidTenantID(prefix + text) else {

@@ -30,9 +30,15 @@ struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try consumeLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try consumeLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try consumeLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try consumeLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try consumeLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try consumeLiteral("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default: throw JSONParseError(.unexpectedByte(byte, expected: "a value"), at: position)
         }
@@ -145,19 +151,28 @@ struct JSONParser {
         throw JSONParseError(.unexpectedEnd(expected: "'\"' to close the string"), at: position)
     }
 
-    /// Validates one multi-byte UTF-8 sequence (Unicode table 3-7: no overlongs, no surrogates, nothing above U+10FFFF).
+    /// Validates one multi-byte UTF-8 sequence (Unicode table 3-7: no overlong forms, no surrogates, nothing
+    /// above U+10FFFF).
     private mutating func skipMultiByteScalar() throws(JSONParseError) {
         let lead = input[position]
         let length: Int
         var secondByteRange: ClosedRange<UInt8> = 0x80...0xBF
         switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; secondByteRange = 0xA0...0xBF
-        case 0xED: length = 3; secondByteRange = 0x80...0x9F
+        case 0xE0:
+            length = 3
+            secondByteRange = 0xA0...0xBF
+        case 0xED:
+            length = 3
+            secondByteRange = 0x80...0x9F
         case 0xE1...0xEF: length = 3
-        case 0xF0: length = 4; secondByteRange = 0x90...0xBF
+        case 0xF0:
+            length = 4
+            secondByteRange = 0x90...0xBF
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; secondByteRange = 0x80...0x8F
+        case 0xF4:
+            length = 4
+            secondByteRange = 0x80...0x8F
         default: throw JSONParseError(.invalidUTF8, at: position)
         }
         for index in 1..<length {
@@ -275,7 +290,8 @@ struct JSONParser {
 
     private mutating func skipWhitespace() {
         while let byte = peek(),
-            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\t")
+            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+                || byte == UInt8(ascii: "\t")
         {
             position += 1
         }

@@ -80,11 +80,19 @@ public struct NormalizedEvent: Sendable, Hashable {
             let originFields = try fields.requiredObject("origin")
             let partition = try originFields.requiredInteger("partition")
             guard let partition = Int32(exactly: partition) else {
-                throw originFields.invalid("partition", expected: "a 32-bit partition number", found: .integer(partition))
+                throw originFields.invalid(
+                    "partition",
+                    expected: "a 32-bit partition number",
+                    found: .integer(partition)
+                )
             }
             let formatName = try fields.requiredString("format")
             guard let format = EventFormat(rawValue: formatName) else {
-                throw fields.invalid("format", expected: "signal, marketplace or monitoring", found: .string(formatName))
+                throw fields.invalid(
+                    "format",
+                    expected: "signal, marketplace or monitoring",
+                    found: .string(formatName)
+                )
             }
             self.init(
                 tenantID: try fields.tenantID("tenant_id"),

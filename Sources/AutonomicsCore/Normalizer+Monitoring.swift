@@ -2,9 +2,15 @@
 /// Fields are read defensively: most are optional and some change type between versions.
 extension Normalizer {
     /// Where the tenant label is looked for, in order, below `incident`.
-    private static let tenantLabelMaps = [["policy_user_labels"], ["metadata", "user_labels"], ["resource", "labels"]]
+    private static let tenantLabelMaps = [
+        ["policy_user_labels"], ["metadata", "user_labels"], ["resource", "labels"],
+    ]
 
-    func normalizeMonitoring(_ fields: FieldReader, origin: EventOrigin, now: Int64) throws(Rejection) -> NormalizedEvent {
+    func normalizeMonitoring(
+        _ fields: FieldReader,
+        origin: EventOrigin,
+        now: Int64
+    ) throws(Rejection) -> NormalizedEvent {
         let version = try fields.requiredString("version")
         guard version == "1.2" || version == "test" else {
             throw fields.invalid("version", expected: "\"1.2\" or \"test\"", found: .string(version))

@@ -57,7 +57,8 @@ extension Normalizer {
         guard eventTime - now <= skew * 1000 else {
             throw Rejection(
                 code: .timestampInFuture,
-                message: "signal field \"timestamp\": \(RFC3339.format(milliseconds: eventTime)) is more than \(skew) s "
+                message:
+                    "signal field \"timestamp\": \(RFC3339.format(milliseconds: eventTime)) is more than \(skew) s "
                     + "after now (\(RFC3339.format(milliseconds: now)))"
             )
         }

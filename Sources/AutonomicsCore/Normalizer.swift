@@ -16,7 +16,13 @@ public struct Normalizer: Sendable {
     ///   - origin: where the record was read.
     ///   - now: the worker's clock in milliseconds since the epoch, for the future-skew rule and as a last-resort time.
     public func normalize(_ value: [UInt8]?, origin: EventOrigin, now: Int64) -> Result<NormalizedEvent, Rejection> {
-        Result { () throws(Rejection) in
+        var origin = origin
+        // Producers set record timestamps freely; one outside RFC 3339's years is dropped rather than carried into
+        // event times and canonical encodings that cannot hold it.
+        if let timestamp = origin.timestamp, !RFC3339.representableMilliseconds.contains(timestamp) {
+            origin.timestamp = nil
+        }
+        return Result { () throws(Rejection) in
             let document = try Self.parseObject(value, what: "the record value")
             guard PubSubEnvelope.isEnvelope(document) else {
                 return try normalizeEvent(document, origin: origin, now: now)

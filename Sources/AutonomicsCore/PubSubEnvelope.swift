@@ -29,7 +29,8 @@ struct PubSubEnvelope {
         guard let data = Base64.decode(encodedData) else {
             throw Rejection(
                 code: .invalidBase64,
-                message: "Pub/Sub envelope field \"message.data\": expected base64, found \(JSONValue.string(encodedData))"
+                message:
+                    "Pub/Sub envelope field \"message.data\": expected base64, found \(JSONValue.string(encodedData))"
             )
         }
         self.data = data

@@ -2,6 +2,9 @@
 ///
 /// Written by hand because it runs for every event and receipt; Foundation's formatters are far slower.
 public enum RFC3339 {
+    /// 0000-01-01T00:00:00.000Z through 9999-12-31T23:59:59.999Z, the times RFC 3339 can write.
+    public static let representableMilliseconds: ClosedRange<Int64> = -62_167_219_200_000...253_402_300_799_999
+
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (`T` and `Z` in either case, any number of fraction
     /// digits, truncated to milliseconds). Returns nil for anything else, including impossible dates, second 60
     /// (Google's clocks smear leap seconds) and years outside 0000–9999.
@@ -15,24 +18,37 @@ public enum RFC3339 {
         let (days, millisecondOfDay) = milliseconds.floorDivided(by: 86_400_000)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
         let secondOfDay = millisecondOfDay / 1000
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(24)
-        if year < 0 { bytes.append(UInt8(ascii: "-")) }
-        appendDigits(abs(year), count: 4, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        appendDigits(month, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        appendDigits(day, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "T"))
-        appendDigits(secondOfDay / 3600, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay / 60 % 60, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay % 60, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "."))
-        appendDigits(millisecondOfDay % 1000, count: 3, to: &bytes)
-        bytes.append(UInt8(ascii: "Z"))
-        return String(decoding: bytes, as: UTF8.self)
+        // Written straight into the string's storage: this runs twice for every receipt.
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            var position = 0
+            func write(_ value: Int64, digits minimumDigits: Int, then separator: Unicode.Scalar) {
+                var digits = 1
+                var limit: Int64 = 10
+                while digits < minimumDigits || value >= limit {
+                    digits += 1
+                    limit *= 10
+                }
+                var remaining = value
+                for index in (position..<position + digits).reversed() {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                    remaining /= 10
+                }
+                buffer[position + digits] = UInt8(ascii: separator)
+                position += digits + 1
+            }
+            if year < 0 {
+                buffer[0] = UInt8(ascii: "-")
+                position = 1
+            }
+            write(abs(year), digits: 4, then: "-")
+            write(month, digits: 2, then: "-")
+            write(day, digits: 2, then: "T")
+            write(secondOfDay / 3600, digits: 2, then: ":")
+            write(secondOfDay / 60 % 60, digits: 2, then: ":")
+            write(secondOfDay % 60, digits: 2, then: ".")
+            write(millisecondOfDay % 1000, digits: 3, then: "Z")
+            return position
+        }
     }
 
     private static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
@@ -104,18 +120,6 @@ public enum RFC3339 {
             position += count
             return value
         }
-    }
-
-    /// Appends a non-negative `value` in decimal, zero-padded to at least `count` digits.
-    private static func appendDigits(_ value: Int64, count: Int, to bytes: inout [UInt8]) {
-        let start = bytes.count
-        var remaining = value
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(remaining % 10))
-            remaining /= 10
-        } while remaining > 0
-        while bytes.count - start < count { bytes.append(UInt8(ascii: "0")) }
-        bytes[start...].reverse()
     }
 
     private static func daysIn(month: Int64, year: Int64) -> Int64 {

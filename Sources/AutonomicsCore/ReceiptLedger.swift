@@ -36,32 +36,38 @@ public struct ReceiptLedger: Sendable {
     /// - Parameter now: the worker's clock in milliseconds since the epoch, written as `time`.
     /// - Returns: nil when the event is a duplicate: its event id or Pub/Sub message id is in the tenant's window.
     public mutating func record(_ event: NormalizedEvent, now: Int64) -> Receipt? {
-        if chains[event.tenantID]?.recentIDs.contains(eventID: event.eventID, pubsubMessageID: event.pubsubMessageID)
-            == true
-        {
-            return nil
+        let (specHash, capacity) = (specHash, dedupWindow)
+        return modifyChain(of: event.tenantID) { chain in
+            guard !chain.recentIDs.contains(eventID: event.eventID, pubsubMessageID: event.pubsubMessageID) else {
+                return nil
+            }
+            var fields: [(key: String, value: JSONValue)] = [
+                ("event_id", .string(event.eventID)),
+                ("event_type", .string(event.eventType)),
+                ("format", .string(event.format.rawValue)),
+                ("tenant_resolution", .string(event.tenantResolution)),
+                (
+                    "source",
+                    [
+                        "topic": .string(event.origin.topic),
+                        "partition": .integer(Int64(event.origin.partition)),
+                        "offset": .integer(event.origin.offset),
+                    ]
+                ),
+                ("event_time", .string(RFC3339.format(milliseconds: event.eventTime))),
+                ("data", .object(event.data)),
+            ]
+            if let messageID = event.pubsubMessageID { fields.append(("pubsub_message_id", .string(messageID))) }
+            chain.recentIDs.insert(eventID: event.eventID, pubsubMessageID: event.pubsubMessageID, capacity: capacity)
+            return Self.link(
+                kind: "event",
+                tenantID: event.tenantID,
+                fields: fields,
+                now: now,
+                specHash: specHash,
+                to: &chain
+            )
         }
-        var fields: [String: JSONValue] = [
-            "event_id": .string(event.eventID),
-            "event_type": .string(event.eventType),
-            "format": .string(event.format.rawValue),
-            "tenant_resolution": .string(event.tenantResolution),
-            "source": [
-                "topic": .string(event.origin.topic),
-                "partition": .integer(Int64(event.origin.partition)),
-                "offset": .integer(event.origin.offset),
-            ],
-            "event_time": .string(RFC3339.format(milliseconds: event.eventTime)),
-            "data": .object(event.data),
-        ]
-        if let messageID = event.pubsubMessageID { fields["pubsub_message_id"] = .string(messageID) }
-        let receipt = append(kind: "event", tenantID: event.tenantID, fields: fields, now: now)
-        chains[event.tenantID]?.recentIDs.insert(
-            eventID: event.eventID,
-            pubsubMessageID: event.pubsubMessageID,
-            capacity: dedupWindow
-        )
-        return receipt
     }
 
     /// Chains a receipt of any kind (a transition, a refusal, an action result, …) for a tenant.
@@ -75,19 +81,38 @@ public struct ReceiptLedger: Sendable {
         )
         let specHash = specHash
         return modifyChain(of: tenantID) { chain in
-            var members = fields
-            members["kind"] = .string(kind)
-            members["tenant_id"] = .string(tenantID)
-            members["seq"] = .integer(chain.seq + 1)
-            members["prev_hash"] = .string(chain.head.hex)
-            members["time"] = .string(RFC3339.format(milliseconds: now))
-            if let specHash { members["spec_hash"] = .string(specHash) }
-            let hash = SHA256Hash(of: CanonicalJSON.encode(.object(members)))
-            members["hash"] = .string(hash.hex)
-            chain.seq += 1
-            chain.head = hash
-            return Receipt(tenantID: tenantID, seq: chain.seq, hash: hash.hex, bytes: CanonicalJSON.encode(.object(members)))
+            Self.link(kind: kind, tenantID: tenantID, fields: fields, now: now, specHash: specHash, to: &chain)
         }
+    }
+
+    /// Adds the chain members to `fields`, hashes, and advances `chain`.
+    private static func link(
+        kind: String,
+        tenantID: String,
+        fields: some Sequence<(key: String, value: JSONValue)>,
+        now: Int64,
+        specHash: String?,
+        to chain: inout TenantChain
+    ) -> Receipt {
+        var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(fields.underestimatedCount + 7)
+        members.append(contentsOf: fields)
+        members.append(("kind", .string(kind)))
+        members.append(("tenant_id", .string(tenantID)))
+        members.append(("seq", .integer(chain.seq + 1)))
+        members.append(("prev_hash", .string(chain.head.hex)))
+        members.append(("time", .string(RFC3339.format(milliseconds: now))))
+        if let specHash { members.append(("spec_hash", .string(specHash))) }
+        var hash = SHA256Hash.zero
+        var hashText = ""
+        let bytes = CanonicalJSON.encode(members, addingMember: "hash") { content in
+            hash = SHA256Hash(of: content)
+            hashText = hash.hex
+            return .string(hashText)
+        }
+        chain.seq += 1
+        chain.head = hash
+        return Receipt(tenantID: tenantID, seq: chain.seq, hash: hashText, bytes: bytes)
     }
 
     /// Advances a tenant's chain head and dedup window to a receipt already on the ledger topic, for restoring

@@ -21,7 +21,8 @@ struct CanonicalJSONTests {
               "\u00f6": "Latin Small Letter O With Diaeresis"
             }
             """#
-        let expected = #"{"\r":"Carriage Return","1":"One","\#u{80}":"Control","ö":"Latin Small Letter O With Diaeresis","#
+        let expected =
+            #"{"\r":"Carriage Return","1":"One","\#u{80}":"Control","ö":"Latin Small Letter O With Diaeresis","#
             + #""€":"Euro Sign","😀":"Emoji: Grinning Face","\#u{FB33}":"Hebrew Letter Dalet With Dagesh"}"#
         #expect(try canonical(input) == expected)
     }
@@ -71,7 +72,10 @@ struct CanonicalJSONTests {
 
     @Test("removes whitespace and sorts nested objects")
     func nested() throws {
-        #expect(try canonical(#" [ 1 , { "b" : [ ] , "a" : { "d" : 0, "c" : -5 } } ] "#) == #"[1,{"a":{"c":-5,"d":0},"b":[]}]"#)
+        #expect(
+            try canonical(#" [ 1 , { "b" : [ ] , "a" : { "d" : 0, "c" : -5 } } ] "#)
+                == #"[1,{"a":{"c":-5,"d":0},"b":[]}]"#
+        )
     }
 
     static let keys = [
@@ -115,8 +119,35 @@ struct CanonicalJSONTests {
         if isCanonical {
             #expect(CanonicalJSON.encode(.number(lexeme)) == Array(lexeme.utf8))
         } else {
-            #expect(throws: CanonicalJSONError(number: lexeme)) { try CanonicalJSON.checkedEncode(["a": [.number(lexeme)]]) }
+            #expect(throws: CanonicalJSONError(number: lexeme)) {
+                try CanonicalJSON.checkedEncode(["a": [.number(lexeme)]])
+            }
         }
+    }
+
+    static let objectsMissingAMember: [[String: JSONValue]] = [
+        [:],
+        ["a": 1],
+        ["z": 1],
+        ["a": 1, "z": [true]],
+        ["a": 1, "b": ["hash": 2], "m": "x"],
+        ["\u{E000}": 1, "😀": 2],
+    ]
+
+    @Test(
+        "a member computed from the other members' bytes is spliced in at its sorted place",
+        arguments: objectsMissingAMember
+    )
+    func addingMember(members: [String: JSONValue]) {
+        var seenContent: [UInt8] = []
+        let bytes = CanonicalJSON.encode(members, addingMember: "hash") { content in
+            seenContent = content
+            return .integer(Int64(content.count))
+        }
+        #expect(seenContent == CanonicalJSON.encode(.object(members)))
+        var complete = members
+        complete["hash"] = .integer(Int64(seenContent.count))
+        #expect(bytes == CanonicalJSON.encode(.object(complete)))
     }
 
     @Test("encoding a fraction is a programmer error")

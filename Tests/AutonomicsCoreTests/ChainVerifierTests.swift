@@ -9,7 +9,10 @@ struct ChainVerifierTests {
         var ledger = ReceiptLedger(specHash: "spec")
         return (0..<12).map { index in
             let tenant = ["acme", "globex", "initech"][index % 3]
-            return ledger.record(Receipts.event(tenant: tenant, id: "e-\(index)", offset: Int64(index)), now: Fixtures.now)!.bytes
+            return ledger.record(
+                Receipts.event(tenant: tenant, id: "e-\(index)", offset: Int64(index)),
+                now: Fixtures.now
+            )!.bytes
         }
     }()
 
@@ -89,7 +92,10 @@ struct ChainVerifierTests {
         receipts[0] = try Receipts.forged(receipts[0]) { $0["prev_hash"] = .string(String(repeating: "1", count: 64)) }
         let failure = try #require(Self.verify(receipts).failures.first)
         #expect(failure.seq == 1)
-        #expect(failure.reason == .brokenLink(expectedPrevHash: Receipts.zeroHash, foundPrevHash: String(repeating: "1", count: 64)))
+        #expect(
+            failure.reason
+                == .brokenLink(expectedPrevHash: Receipts.zeroHash, foundPrevHash: String(repeating: "1", count: 64))
+        )
     }
 
     static let reorderings: [(name: String, acmeOrder: [Int], failingIndex: Int, reason: ChainBreak)] = [
@@ -104,7 +110,16 @@ struct ChainVerifierTests {
     func reordered(name: String, acmeOrder: [Int], failingIndex: Int, reason: ChainBreak) throws {
         let receipts = acmeOrder.map { Self.ledger[$0] }
         let report = Self.verify(receipts)
-        #expect(report.failures == [TenantFailure(tenantID: "acme", location: "autonomics.receipts/0@\(failingIndex)", seq: try Receipts.members(receipts[failingIndex])["seq"]?.int64Value, reason: reason)])
+        #expect(
+            report.failures == [
+                TenantFailure(
+                    tenantID: "acme",
+                    location: "autonomics.receipts/0@\(failingIndex)",
+                    seq: try Receipts.members(receipts[failingIndex])["seq"]?.int64Value,
+                    reason: reason
+                )
+            ]
+        )
     }
 
     @Test("only a tenant's first break is reported; other tenants stay valid")

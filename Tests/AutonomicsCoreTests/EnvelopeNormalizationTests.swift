@@ -13,7 +13,8 @@ struct EnvelopeNormalizationTests {
     @Test("an enveloped event equals the raw one plus the message id")
     func unwraps() throws {
         let raw = try Fixtures.normalize(Fixtures.signal()).get()
-        let wrapped = try Fixtures.normalize(SampleEvents.pubSubEnvelope(wrapping: Fixtures.signal(), messageID: "m-1")).get()
+        let wrapped = try Fixtures.normalize(SampleEvents.pubSubEnvelope(wrapping: Fixtures.signal(), messageID: "m-1"))
+            .get()
         var expected = raw
         expected.pubsubMessageID = "m-1"
         #expect(wrapped == expected)
@@ -34,7 +35,11 @@ struct EnvelopeNormalizationTests {
 
     @Test("data may be URL-safe base64 without padding")
     func urlSafeData() throws {
-        let standard = Base64.encode(Array(#"{"tenant_id":"a","metric":"error_rate","value":1,"timestamp":"2026-11-20T11:00:00Z","x":"??>"}"#.utf8))
+        let standard = Base64.encode(
+            Array(
+                #"{"tenant_id":"a","metric":"error_rate","value":1,"timestamp":"2026-11-20T11:00:00Z","x":"??>"}"#.utf8
+            )
+        )
         #expect(standard.contains("/") || standard.contains("+"))
         let urlSafe = String(standard.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 }.filter { $0 != "=" })
         let event = try Fixtures.normalize(Self.envelope(message: #"{"data": "\#(urlSafe)"}"#)).get()
@@ -51,7 +56,8 @@ struct EnvelopeNormalizationTests {
             #"Pub/Sub envelope field "message.data": expected a string, found 42"#
         ),
         (
-            envelope(message: #"{"data": "\#(signalData)", "messageId": "m-1", "message_id": "m-2"}"#), .invalidEnvelope,
+            envelope(message: #"{"data": "\#(signalData)", "messageId": "m-1", "message_id": "m-2"}"#),
+            .invalidEnvelope,
             #"Pub/Sub envelope field "message.message_id": expected the same id as messageId, found "m-2""#
         ),
         (
@@ -68,7 +74,10 @@ struct EnvelopeNormalizationTests {
             "the Pub/Sub message data is an array; expected a JSON object"
         ),
         (
-            envelope(message: #"{"data": "\#(Base64.encode(Array(envelope(message: #"{"data": "\#(signalData)"}"#).utf8)))"}"#),
+            envelope(
+                message:
+                    #"{"data": "\#(Base64.encode(Array(envelope(message: #"{"data": "\#(signalData)"}"#).utf8)))"}"#
+            ),
             .invalidEnvelope, "the Pub/Sub message data is itself an envelope"
         ),
     ]

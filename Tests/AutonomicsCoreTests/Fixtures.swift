@@ -4,7 +4,12 @@
 enum Fixtures {
     /// 2026-11-20T12:00:00Z.
     static let now: Int64 = 1_795_176_000_000
-    static let origin = EventOrigin(topic: "autonomics.events", partition: 3, offset: 1207, timestamp: 1_795_175_999_000)
+    static let origin = EventOrigin(
+        topic: "autonomics.events",
+        partition: 3,
+        offset: 1207,
+        timestamp: 1_795_175_999_000
+    )
 
     static func normalize(
         _ json: String,
@@ -22,7 +27,8 @@ enum Fixtures {
         timestamp: String? = #""2026-11-20T11:59:00Z""#
     ) -> String {
         let members = [("tenant_id", tenantID), ("metric", metric), ("value", value), ("timestamp", timestamp)]
-        return "{" + members.compactMap { key, value in value.map { "\"\(key)\": \($0)" } }.joined(separator: ", ") + "}"
+        return "{" + members.compactMap { key, value in value.map { "\"\(key)\": \($0)" } }.joined(separator: ", ")
+            + "}"
     }
 
     /// A Monitoring incident; `members` are more incident members as a JSON fragment starting with ", ".

@@ -8,10 +8,13 @@ struct JSONParserTests {
         ("{}", [:]),
         ("[]", []),
         ("0", .number("0")),
-        (" \t\r\n[1, -0, 0.835, 1e2, -1.5E-3, 1E+2, 10]\n", [
-            .number("1"), .number("-0"), .number("0.835"), .number("1e2"), .number("-1.5E-3"), .number("1E+2"),
-            .number("10"),
-        ]),
+        (
+            " \t\r\n[1, -0, 0.835, 1e2, -1.5E-3, 1E+2, 10]\n",
+            [
+                .number("1"), .number("-0"), .number("0.835"), .number("1e2"), .number("-1.5E-3"), .number("1E+2"),
+                .number("10"),
+            ]
+        ),
         ("[true,false,null]", [true, false, nil]),
         (#"{"a":{"b":[{}, []]},"c":"d"}"#, ["a": ["b": [[:], []]], "c": "d"]),
         (#""a\u00e9\ud83d\ude00\n\/\"\\\b\f\r\t""#, "aé😀\n/\"\\\u{08}\u{0C}\r\t"),
@@ -138,7 +141,10 @@ struct JSONParserTests {
 
     @Test("describes errors with the byte offset")
     func describesErrors() {
-        #expect(JSONParseError(.duplicateKey("a"), at: 7).description == #"invalid JSON at byte 7: duplicate object key "a""#)
+        #expect(
+            JSONParseError(.duplicateKey("a"), at: 7).description
+                == #"invalid JSON at byte 7: duplicate object key "a""#
+        )
         #expect(
             JSONParseError(.unexpectedByte(UInt8(ascii: "}"), expected: "a string key"), at: 7).description
                 == "invalid JSON at byte 7: expected a string key, found '}'"

@@ -70,14 +70,29 @@ struct MarketplaceNormalizationTests {
         #expect(try Fixtures.normalize(placeholder, origin: origin).get().eventTime == Fixtures.now)
     }
 
+    @Test("a record timestamp outside years 0000–9999 is dropped, not trusted", arguments: [Int64.max, Int64.min])
+    func absurdRecordTimestamp(timestamp: Int64) throws {
+        var origin = Fixtures.origin
+        origin.timestamp = timestamp
+        let placeholder = Fixtures.marketplace(members: #", "entitlement": {"id": "ent-1", "updateTime": "..."}"#)
+        let event = try Fixtures.normalize(placeholder, origin: origin).get()
+        #expect(event.origin.timestamp == nil)
+        #expect(event.eventTime == Fixtures.now)
+        #expect(try NormalizedEvent(decoding: event.encoded()) == event)
+    }
+
     @Test("data keeps scalar members only; fractions become text")
     func scalarData() throws {
         let json = Fixtures.marketplace(
-            members: #", "entitlement": {"id": "e", "quantity": 3, "ratio": 0.5, "flag": true, "ids": ["a"], "x": null, "o": {}}"#
+            members:
+                #", "entitlement": {"id": "e", "quantity": 3, "ratio": 0.5, "flag": true, "ids": ["a"], "x": null, "o": {}}"#
         )
         #expect(
             try Fixtures.normalize(json).get().data
-                == ["entitlement_id": "e", "entitlement_quantity": 3, "entitlement_ratio": "0.5", "entitlement_flag": true]
+                == [
+                    "entitlement_id": "e", "entitlement_quantity": 3, "entitlement_ratio": "0.5",
+                    "entitlement_flag": true,
+                ]
         )
     }
 
@@ -88,11 +103,17 @@ struct MarketplaceNormalizationTests {
         ),
         (
             #"{"eventId": "x", "eventType": 5, "entitlement": {"id": "e"}}"#,
-            Rejection(code: .invalidField, message: #"marketplace field "eventType": expected a non-empty string, found 5"#)
+            Rejection(
+                code: .invalidField,
+                message: #"marketplace field "eventType": expected a non-empty string, found 5"#
+            )
         ),
         (
             #"{"eventId": "", "eventType": "A", "entitlement": {"id": "e"}}"#,
-            Rejection(code: .invalidField, message: #"marketplace field "eventId": expected a non-empty string, found """#)
+            Rejection(
+                code: .invalidField,
+                message: #"marketplace field "eventId": expected a non-empty string, found """#
+            )
         ),
         (
             Fixtures.marketplace(members: ""),
@@ -107,7 +128,10 @@ struct MarketplaceNormalizationTests {
         ),
         (
             Fixtures.marketplace(members: #", "entitlement": "ent-1""#),
-            Rejection(code: .invalidField, message: #"marketplace field "entitlement": expected an object, found "ent-1""#)
+            Rejection(
+                code: .invalidField,
+                message: #"marketplace field "entitlement": expected an object, found "ent-1""#
+            )
         ),
         (
             Fixtures.marketplace(members: #", "entitlement": {"id": ""}"#),

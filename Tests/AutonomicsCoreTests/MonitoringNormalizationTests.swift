@@ -123,11 +123,17 @@ struct MonitoringNormalizationTests {
         ),
         (
             Fixtures.incident(members: #", "policy_user_labels": ["tenant_id"]"#),
-            Rejection(code: .invalidField, message: #"monitoring field "incident.policy_user_labels": expected an object, found an array"#)
+            Rejection(
+                code: .invalidField,
+                message: #"monitoring field "incident.policy_user_labels": expected an object, found an array"#
+            )
         ),
         (
             Fixtures.incident(version: #""1.1""#),
-            Rejection(code: .invalidField, message: #"monitoring field "version": expected "1.2" or "test", found "1.1""#)
+            Rejection(
+                code: .invalidField,
+                message: #"monitoring field "version": expected "1.2" or "test", found "1.1""#
+            )
         ),
         (
             #"{"incident": {"incident_id": "0.a", "state": "open", "policy_user_labels": {"tenant_id": "t"}}}"#,
@@ -146,7 +152,9 @@ struct MonitoringNormalizationTests {
             Rejection(code: .invalidField, message: #"monitoring field "incident": expected an object, found "0.a""#)
         ),
         (
-            Fixtures.incident(members: #", "policy_user_labels": {"tenant_id": "t"}, "scoping_project_number": "12345""#),
+            Fixtures.incident(
+                members: #", "policy_user_labels": {"tenant_id": "t"}, "scoping_project_number": "12345""#
+            ),
             Rejection(
                 code: .invalidField,
                 message: #"monitoring field "incident.scoping_project_number": expected an integer, found "12345""#
@@ -161,7 +169,10 @@ struct MonitoringNormalizationTests {
         ),
         (
             Fixtures.incident(members: #", "policy_user_labels": {"tenant_id": "t"}, "ended_at": 1.5"#),
-            Rejection(code: .invalidTimestamp, message: #"monitoring field "incident.ended_at": expected integer epoch seconds, found 1.5"#)
+            Rejection(
+                code: .invalidTimestamp,
+                message: #"monitoring field "incident.ended_at": expected integer epoch seconds, found 1.5"#
+            )
         ),
     ]
 

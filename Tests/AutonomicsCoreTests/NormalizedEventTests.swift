@@ -18,7 +18,8 @@ struct NormalizedEventTests {
 
     @Test("encodes as canonical JSON")
     func golden() {
-        let expected = #"{"data":{"count":3,"flag":false,"metric":"cpu_utilization","value":"87.5"},"#
+        let expected =
+            #"{"data":{"count":3,"flag":false,"metric":"cpu_utilization","value":"87.5"},"#
             + #""event_id":"signal-00","event_time":1795169730250,"event_type":"signal.cpu_utilization","#
             + #""format":"signal","origin":{"offset":1207,"partition":3,"timestamp":1795169731000,"#
             + #""topic":"autonomics.events"},"pubsub_message_id":"m-1","tenant_id":"acme","#

@@ -55,6 +55,13 @@ struct RFC3339Tests {
         #expect(RFC3339.format(milliseconds: milliseconds) == text)
     }
 
+    @Test("the representable range is exactly what parses")
+    func representableRange() {
+        let range = RFC3339.representableMilliseconds
+        #expect(RFC3339.parse("0000-01-01T00:00:00Z") == range.lowerBound)
+        #expect(RFC3339.parse("9999-12-31T23:59:59.999Z") == range.upperBound)
+    }
+
     @Test("format then parse is the identity across four centuries")
     func roundTrips() {
         // A step just short of ten days walks through every time of day, day of the month and leap rule.

@@ -6,7 +6,12 @@ import Testing
 enum Receipts {
     static let zeroHash = String(repeating: "0", count: 64)
 
-    static func event(tenant: String = "acme", id: String, messageID: String? = nil, offset: Int64 = 0) -> NormalizedEvent {
+    static func event(
+        tenant: String = "acme",
+        id: String,
+        messageID: String? = nil,
+        offset: Int64 = 0
+    ) -> NormalizedEvent {
         NormalizedEvent(
             tenantID: tenant,
             tenantResolution: "signal.tenant_id",
@@ -21,7 +26,11 @@ enum Receipts {
     }
 
     /// Records an event that must not be a duplicate.
-    static func record(_ event: NormalizedEvent, in ledger: inout ReceiptLedger, now: Int64 = Fixtures.now) throws -> Receipt {
+    static func record(
+        _ event: NormalizedEvent,
+        in ledger: inout ReceiptLedger,
+        now: Int64 = Fixtures.now
+    ) throws -> Receipt {
         let receipt = ledger.record(event, now: now)
         return try #require(receipt)
     }
@@ -44,8 +53,13 @@ enum Receipts {
 struct ReceiptLedgerTests {
     @Test("SHA-256 known answer (FIPS 180-2 \"abc\")")
     func sha256() {
-        #expect(SHA256Hash(of: Array("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256Hash(hex: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == SHA256Hash(of: Array("abc".utf8)))
+        #expect(
+            SHA256Hash(of: Array("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        )
+        #expect(
+            SHA256Hash(hex: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+                == SHA256Hash(of: Array("abc".utf8))
+        )
         #expect(SHA256Hash(hex: "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD") == nil)
         #expect(SHA256Hash(hex: "ba7816bf") == nil)
         #expect(SHA256Hash.zero.hex == Receipts.zeroHash)
@@ -173,7 +187,14 @@ struct ReceiptLedgerTests {
 
     @Test("restoring from the ledger and continuing writes the same receipts as never stopping")
     func restoreThenContinue() throws {
-        let events = (1...8).map { Receipts.event(tenant: $0 % 2 == 0 ? "acme" : "globex", id: "e-\($0)", messageID: "m-\($0)", offset: Int64($0)) }
+        let events = (1...8).map {
+            Receipts.event(
+                tenant: $0 % 2 == 0 ? "acme" : "globex",
+                id: "e-\($0)",
+                messageID: "m-\($0)",
+                offset: Int64($0)
+            )
+        }
         var original = ReceiptLedger(specHash: "spec")
         let receipts = events.map { original.record($0, now: Fixtures.now)! }
 
@@ -223,7 +244,10 @@ struct ReceiptLedgerTests {
         ),
         (
             #"{"tenant_id":"acme","kind":"event","seq":1,"prev_hash":"00","hash":""}"#,
-            ReceiptError(tenantID: "acme", message: #"receipt field "prev_hash": expected 64 lowercase hex digits, found "00""#)
+            ReceiptError(
+                tenantID: "acme",
+                message: #"receipt field "prev_hash": expected 64 lowercase hex digits, found "00""#
+            )
         ),
         (
             #"{"kind":"event","seq":1}"#,

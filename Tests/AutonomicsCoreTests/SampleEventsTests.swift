@@ -9,11 +9,16 @@ struct SampleEventsTests {
         let json = try #require(SampleEvents.all.first { $0.name == name }?.json)
         #expect(throws: Never.self) { try JSONValue.parse(Array(json.utf8)) }
         let event = try Fixtures.normalize(json).get()
-        #expect(event.tenantID == SampleEvents.tenantID || event.tenantID == "entitlement:\(SampleEvents.entitlementID)")
+        #expect(
+            event.tenantID == SampleEvents.tenantID || event.tenantID == "entitlement:\(SampleEvents.entitlementID)"
+        )
         #expect((event.pubsubMessageID != nil) == name.hasSuffix("-envelope"))
     }
 
-    @Test("each raw sample has an envelope twin that normalizes to the same event", arguments: SampleEvents.all.filter { !$0.name.hasSuffix("-envelope") }.map(\.name))
+    @Test(
+        "each raw sample has an envelope twin that normalizes to the same event",
+        arguments: SampleEvents.all.filter { !$0.name.hasSuffix("-envelope") }.map(\.name)
+    )
     func envelopeTwin(name: String) throws {
         let raw = try #require(SampleEvents.all.first { $0.name == name }?.json)
         let wrapped = try #require(SampleEvents.all.first { $0.name == name + "-envelope" }?.json)

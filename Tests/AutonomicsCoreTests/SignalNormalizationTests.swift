@@ -58,11 +58,17 @@ struct SignalNormalizationTests {
     func valueMessages() {
         #expect(
             Fixtures.normalize(Fixtures.signal(value: #""abc""#)).rejection
-                == Rejection(code: .invalidField, message: #"signal field "value": expected a number 0–100, found "abc""#)
+                == Rejection(
+                    code: .invalidField,
+                    message: #"signal field "value": expected a number 0–100, found "abc""#
+                )
         )
         #expect(
             Fixtures.normalize(Fixtures.signal(value: "100.0001")).rejection
-                == Rejection(code: .valueOutOfRange, message: #"signal field "value": expected a number 0–100, found 100.0001"#)
+                == Rejection(
+                    code: .valueOutOfRange,
+                    message: #"signal field "value": expected a number 0–100, found 100.0001"#
+                )
         )
     }
 
@@ -168,10 +174,15 @@ struct SignalNormalizationTests {
 
     @Test("the event id is shared within a 5-second window per tenant and metric")
     func eventIDWindow() throws {
-        func eventID(tenantID: String = #""acme""#, metric: String = #""cpu_utilization""#, _ timestamp: String) throws
+        func eventID(
+            tenantID: String = #""acme""#,
+            metric: String = #""cpu_utilization""#,
+            _ timestamp: String
+        ) throws
             -> String
         {
-            try Fixtures.normalize(Fixtures.signal(tenantID: tenantID, metric: metric, timestamp: timestamp)).get().eventID
+            try Fixtures.normalize(Fixtures.signal(tenantID: tenantID, metric: metric, timestamp: timestamp)).get()
+                .eventID
         }
         let windowStart = try eventID(#""2026-11-20T11:00:00Z""#)
         #expect(try eventID(#""2026-11-20T11:00:04.999Z""#) == windowStart)

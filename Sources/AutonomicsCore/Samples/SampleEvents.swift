@@ -237,7 +237,10 @@ public enum SampleEvents {
         pubSubEnvelope(wrapping: marketplaceOfferAccepted, messageID: "2070443601311542")
     public static let marketplaceAccountActiveEnvelope =
         pubSubEnvelope(wrapping: marketplaceAccountActive, messageID: "2070443601311543")
-    public static let monitoringClosedEnvelope = pubSubEnvelope(wrapping: monitoringClosed, messageID: "2070443601311544")
+    public static let monitoringClosedEnvelope = pubSubEnvelope(
+        wrapping: monitoringClosed,
+        messageID: "2070443601311544"
+    )
     public static let monitoringOpenEnvelope = pubSubEnvelope(wrapping: monitoringOpen, messageID: "2070443601311545")
     public static let monitoringConsoleTestEnvelope =
         pubSubEnvelope(wrapping: monitoringConsoleTest, messageID: "2070443601311546")
