@@ -60,6 +60,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -68,6 +69,7 @@ let package = Package(
         .executableTarget(
             name: "autonomics",
             dependencies: [
+                "AutonomicsCore",
                 "AutonomicsWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

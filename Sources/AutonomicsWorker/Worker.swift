@@ -4,6 +4,7 @@ import Kafka
 import Logging
 import Prometheus
 import ServiceLifecycle
+import UnixSignals
 
 /// The whole worker, assembled from a configuration: the embedded broker when asked for, the intake stage, the
 /// receipt stage and the operations HTTP server, as one ServiceGroup.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutonomicsCore
 import AutonomicsWorker
 import Foundation
 import Logging

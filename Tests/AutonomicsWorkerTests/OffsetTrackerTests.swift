@@ -37,8 +37,8 @@ struct OffsetTrackerTests {
     }
 
     @Test("delivery tokens round-trip partition, offset and destination", arguments: [
-        (Int32(0), Int64(0), false), (7, 123_456_789, true), (65_535, (1 << 47) - 1, true),
-    ])
+        (0, 0, false), (7, 123_456_789, true), (65_535, (1 << 47) - 1, true),
+    ] as [(Int32, Int64, Bool)])
     func deliveryTokens(partition: Int32, offset: Int64, isDeadLetter: Bool) {
         let token = DeliveryToken(partition: partition, offset: offset, isDeadLetter: isDeadLetter)
         #expect(DeliveryToken(rawValue: token.rawValue) == token)

@@ -25,7 +25,7 @@ struct RebalanceTests {
 
         let second = try RunningWorker(configuration)
         try cluster.produce(signals(300..<600, tenants: 40))
-        try await eventually("both workers own partitions") {
+        await eventually("both workers own partitions") {
             second.worker.readiness.status.isReady
         }
         try await first.stop()
