@@ -31,7 +31,7 @@ struct ProduceCommand: ParsableCommand {
 
     func run() throws {
         if listSamples {
-            SampleEvents.all.forEach { announce($0.name) }
+            Self.samples.forEach { announce($0.name) }
             return
         }
         JSONLogHandler.bootstrap(level: .warning, format: .text)
@@ -56,12 +56,15 @@ struct ProduceCommand: ParsableCommand {
             let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
             return data.split(separator: UInt8(ascii: "\n")).map(Array.init)
         }
-        guard !sample.isEmpty else { return SampleEvents.all.map { Array($0.json.utf8) } }
+        guard !sample.isEmpty else { return Self.samples.map { Array($0.json.utf8) } }
         return try sample.map { name in
-            guard let found = SampleEvents.all.first(where: { $0.name == name }) else {
-                throw ValidationError("unknown sample \"\(name)\"; known: \(SampleEvents.all.map(\.name).joined(separator: ", "))")
+            guard let found = Self.samples.first(where: { $0.name == name }) else {
+                throw ValidationError("unknown sample \"\(name)\"; known: \(Self.samples.map(\.name).joined(separator: ", "))")
             }
             return Array(found.json.utf8)
         }
     }
+
+    /// The valid samples, then the invalid ones that end in the dead-letter topic.
+    static let samples = SampleEvents.all + SampleEvents.invalid
 }

@@ -28,6 +28,16 @@ struct SampleEventsTests {
         #expect(event == expected)
     }
 
+    @Test("each invalid sample earns the dead-letter code its name gives", arguments: SampleEvents.invalid.map(\.name))
+    func invalidSample(name: String) throws {
+        let json = try #require(SampleEvents.invalid.first { $0.name == name }?.json)
+        guard case .failure(let rejection) = Fixtures.normalize(json) else {
+            Issue.record("\(name) was accepted")
+            return
+        }
+        #expect("dlq-" + rejection.code.rawValue.replacing("_", with: "-") == name)
+    }
+
     @Test("names are unique and cover every format, raw and wrapped")
     func coverage() throws {
         let names = SampleEvents.all.map(\.name)

@@ -6,7 +6,7 @@ import Testing
 @testable import AutonomicsWorker
 
 /// Distinct signals for `tenants` tenants: each one falls in its own 5-second window, so none is a duplicate.
-func signals(_ range: Range<Int>, tenants: Int, start: Int64 = WallClock.milliseconds() / 1000 - 86_400) -> [[UInt8]] {
+func signals(_ range: Range<Int>, tenants: Int, start: Int64 = WallClock.milliseconds() / 1000 - 10 * 86_400) -> [[UInt8]] {
     range.map { index in
         let timestamp = start + Int64(index) * 5
         return #"{"tenant_id":"tenant-\#(index % tenants)","metric":"cpu_utilization","value":\#(index % 101),"timestamp":\#(timestamp)}"#.bytes

@@ -78,7 +78,10 @@ final class RunningWorker: Sendable {
     private let boundPort = BoundPort()
 
     /// The port of the operations server, once it listens.
-    var operationsPort: Int? { boundPort.value.withLock { $0 } }
+    func operationsPort() async throws -> Int {
+        await eventually("the operations server") { boundPort.value.withLock { $0 } != nil }
+        return try #require(boundPort.value.withLock { $0 })
+    }
 
     init(_ configuration: WorkerConfiguration, now: @escaping @Sendable () -> Int64 = WallClock.milliseconds) throws {
         worker = try Worker(

@@ -263,6 +263,16 @@ public enum SampleEvents {
         ("monitoring-console-test-envelope", monitoringConsoleTestEnvelope),
     ]
 
+    /// Events the worker must refuse, one per common mistake, each named after the dead-letter code it earns.
+    /// `autonomics produce` sends them after ``all`` to show the dead-letter topic at work.
+    public static let invalid: [(name: String, json: String)] = [
+        (
+            "dlq-value-out-of-range",
+            #"{"tenant_id":"\#(tenantID)","metric":"cpu_utilization","value":140,"timestamp":"2026-11-20T10:15:00Z"}"#
+        ),
+        ("dlq-invalid-json", "tenant=\(tenantID) cpu=97"),
+    ]
+
     /// `json` as the body of a Pub/Sub push: base64 in `message.data`, with both spellings of the id and publish
     /// time as Pub/Sub sends them.
     public static func pubSubEnvelope(
