@@ -46,6 +46,10 @@ settled() {
     [ "$consumed" -eq "$produced" ] && [ $((receipts + duplicates)) -eq $((consumed - invalid)) ]
 }
 wait_for 60 "receipts for all $produced events" settled
+# The metrics count receipts as they are written; wait until the last one is acknowledged on the topic too.
+receipts=$(metric autonomics_receipts_total)
+wait_for 30 "$receipts receipts on the topic" \
+    bash -c '"$1" verify --brokers "$2" | grep -q "^$3 receipts"' _ "$bin" "$brokers" "$receipts"
 
 echo
 echo "== receipts (autonomics verify --show) =="
