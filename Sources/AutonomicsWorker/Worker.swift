@@ -35,15 +35,12 @@ public final class Worker: Sendable {
     ) throws {
         var configuration = configuration
         var services: [any Service] = []
-        if configuration.kafka.brokers == WorkerConfiguration.Kafka.embedded {
+        let isEmbedded = configuration.kafka.brokers == WorkerConfiguration.Kafka.embedded
+        if isEmbedded {
             let embedded = try EmbeddedKafka(
                 brokers: configuration.embedded.brokers, partitions: configuration.embedded.partitions,
                 topics: configuration.topics.all, logger: logger)
             configuration.kafka.brokers = embedded.bootstrapServers
-            // A rejoin on the mock cluster waits for the session timeout: keep it short on one machine.
-            if configuration.kafka.properties["session.timeout.ms"] == nil {
-                configuration.kafka.properties["session.timeout.ms"] = "6000"
-            }
             onEmbeddedBroker(embedded.bootstrapServers)
             services.append(embedded)
         }
@@ -55,7 +52,9 @@ public final class Worker: Sendable {
         let clients = { (stage: String) in
             KafkaClientProperties(
                 bootstrapServers: configuration.kafka.brokers, passThrough: configuration.kafka.properties,
-                clientID: "\(workerID)-\(stage)")
+                clientID: "\(workerID)-\(stage)",
+                // A rejoin on the mock cluster waits for the session timeout: keep it short on one machine.
+                groupDefaults: isEmbedded ? ["session.timeout.ms": "6000", "heartbeat.interval.ms": "1000"] : [:])
         }
         let reader = TopicReader(properties: clients("reader").reader(), logger: logger)
         try Self.checkCoPartitioned(configuration.topics, reader: reader)

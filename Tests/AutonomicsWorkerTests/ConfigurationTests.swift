@@ -255,7 +255,7 @@ import Testing
         ErrorCase(
             name: "flag: out of range",
             flags: ["http.port": "-1"],
-            source: "flag --http-port",
+            source: "command line",
             key: "http.port",
             expected: "an integer 0…65535",
             found: "\"-1\""
@@ -263,7 +263,7 @@ import Testing
         ErrorCase(
             name: "flag: unknown setting",
             flags: ["log.colour": "yes"],
-            source: "flag --log-colour",
+            source: "command line",
             key: "log.colour",
             expected: "a known setting: log.level, log.format",
             found: "\"log.colour\""
@@ -271,7 +271,7 @@ import Testing
         ErrorCase(
             name: "flag: unknown log level",
             flags: ["log.level": "verbose"],
-            source: "flag --log-level",
+            source: "command line",
             key: "log.level",
             expected: "one of trace, debug, info, notice, warning, error, critical",
             found: "\"verbose\""
@@ -279,7 +279,7 @@ import Testing
         ErrorCase(
             name: "flag: broker without port",
             flags: ["kafka.brokers": "kafka1:9092,kafka2"],
-            source: "flag --kafka-brokers",
+            source: "command line",
             key: "kafka.brokers",
             expected: "\"embedded\" or a comma-separated list of HOST:PORT",
             found: "\"kafka1:9092,kafka2\""
@@ -287,7 +287,7 @@ import Testing
         ErrorCase(
             name: "flag: empty group",
             flags: ["kafka.group": ""],
-            source: "flag --kafka-group",
+            source: "command line",
             key: "kafka.group",
             expected: "a non-empty string",
             found: "\"\""
@@ -295,7 +295,7 @@ import Testing
         ErrorCase(
             name: "flag: invalid topic name",
             flags: ["topics.tenant_events": "tenant events"],
-            source: "flag --topics-tenant-events",
+            source: "command line",
             key: "topics.tenant_events",
             expected: "a Kafka topic name (1…249 characters of a-z A-Z 0-9 . _ -)",
             found: "\"tenant events\""

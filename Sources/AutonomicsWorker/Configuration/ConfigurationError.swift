@@ -4,7 +4,7 @@
 /// `config/autonomics.toml: key "http.port": expected an integer 0…65535, found "abc"`.
 public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Where the value came from: a file path (with line and column for syntax errors),
-    /// `environment variable AUTONOMICS_HTTP_PORT`, or `flag --http-port`.
+    /// `environment variable AUTONOMICS_HTTP_PORT`, or `command line`.
     public var source: String
 
     /// The dotted key, e.g. `http.port`; `nil` when the error concerns a whole file.

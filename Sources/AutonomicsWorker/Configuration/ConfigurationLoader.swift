@@ -165,7 +165,7 @@ extension ConfigurationLoader {
 
         mutating func apply(flags: [String: String]) throws(ConfigurationError) {
             for (key, text) in flags.sorted(by: { $0.key < $1.key }) {
-                let origin = "flag --" + key.replacing(".", with: "-").replacing("_", with: "-")
+                let origin = "command line"
                 if key.hasPrefix(propertyFlagPrefix) {
                     try self.setProperty(String(key.dropFirst(propertyFlagPrefix.count)), to: text, origin: origin)
                 } else if let setting = ConfigurationSetting.byKey[key] {

@@ -61,7 +61,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         /// Recent event ids remembered per tenant to drop duplicates (1…4096). Default: `32`.
         public var dedupWindow: Int = 32
 
-        /// Most events taken from one poll into one batch and transaction (1…100000). Default: `1000`.
+        /// Most records each stage takes from one poll and handles as one batch (1…100000). Default: `1000`.
         public var maxBatch: Int = 1000
 
         public init() {}

@@ -6,6 +6,8 @@ struct KafkaClientProperties {
     var bootstrapServers: String
     var passThrough: [String: String]
     var clientID: String
+    /// Group-consumer settings that suit the broker, below the operator's own (the embedded cluster wants short sessions).
+    var groupDefaults: [String: String] = [:]
 
     /// A consumer in a balanced group that stores offsets only for finished records and lets librdkafka commit them.
     func groupConsumer(group: String) -> [String: String] {
@@ -15,6 +17,7 @@ struct KafkaClientProperties {
             "enable.auto.commit": "true",
             "auto.commit.interval.ms": "1000",
         ]
+        properties.merge(groupDefaults, uniquingKeysWith: { $1 })
         properties.merge(common, uniquingKeysWith: { $1 })
         properties["group.id"] = group
         properties["enable.auto.offset.store"] = "false"
