@@ -4,34 +4,25 @@
 # stops the worker with SIGTERM. `--check` (used by tools/test.sh) prints less and fails on any surprise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
+source tools/common.sh
 check=false
 [ "${1:-}" = "--check" ] && check=true
 tools/setup.sh
 
-swift build --product autonomics
-bin="$(swift build --show-bin-path)/autonomics"
+bin="$(autonomics_binary)"
 work="$(mktemp -d)"
 trap 'kill "$worker" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 AUTONOMICS_LOG_LEVEL="${AUTONOMICS_LOG_LEVEL:-notice}" "$bin" run --brokers embedded --http-port 0 >"$work/out" 2>"$work/log" &
 worker=$!
+watched=$worker watched_log="$work/log"
 
-wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
-    local seconds=$1 what=$2; shift 2
-    for _ in $(seq $((seconds * 10))); do
-        if "$@"; then return 0; fi
-        kill -0 "$worker" 2>/dev/null || { echo "demo: the worker exited while waiting for $what" >&2; cat "$work/log" >&2; exit 1; }
-        sleep 0.1
-    done
-    echo "demo: timed out waiting for $what" >&2; tail -n 50 "$work/log" >&2; exit 1
-}
 address() { sed -n "s/^$1//p" "$work/out" | head -n 1; }
-wait_for 60 "the embedded broker and the operations server" grep -q "^operations server: " "$work/out"
+wait_until 60 "the embedded broker and the operations server" grep -q "^operations server: " "$work/out"
 brokers=$(address "embedded Kafka cluster: bootstrap.servers=")
 http=$(address "operations server: ")
 echo "worker up: brokers $brokers, operations $http"
-wait_for 60 "readiness" curl -sf "$http/ready" -o /dev/null
+wait_until 60 "readiness" curl -sf "$http/ready" -o /dev/null
 
 "$bin" produce --brokers "$brokers"
 produced=$("$bin" produce --list-samples | wc -l)
@@ -45,11 +36,11 @@ settled() {
     duplicates=$(metric autonomics_duplicates_total)
     [ "$consumed" -eq "$produced" ] && [ $((receipts + duplicates)) -eq $((consumed - invalid)) ]
 }
-wait_for 60 "receipts for all $produced events" settled
+wait_until 60 "receipts for all $produced events" settled
 # The metrics count receipts as they are written; wait until the last one is acknowledged on the topic too.
 receipts=$(metric autonomics_receipts_total)
-wait_for 30 "$receipts receipts on the topic" \
-    bash -c '"$1" verify --brokers "$2" | grep -q "^$3 receipts"' _ "$bin" "$brokers" "$receipts"
+on_topic() { "$bin" verify --brokers "$brokers" | grep -q "^$receipts receipts"; }
+wait_until 30 "$receipts receipts on the topic" on_topic
 
 echo
 echo "== receipts (autonomics verify --show) =="
