@@ -15,7 +15,13 @@ enum Base64 {
     /// Decodes standard or URL-safe base64 with or without `=` padding; nil for any other byte, misplaced or
     /// wrong padding, or a length no encoder produces.
     static func decode(_ text: String) -> [UInt8]? {
-        var body = Substring(text).utf8
+        var text = text
+        return text.withUTF8(decode)
+    }
+
+    /// ``decode(_:)-(String)`` over UTF-8 bytes.
+    static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var body = text[...]
         if body.count % 4 == 0 {
             // Padding is optional, but when present it must be complete.
             if body.last == UInt8(ascii: "=") { body = body.dropLast() }
@@ -23,21 +29,26 @@ enum Base64 {
         }
         guard body.count % 4 != 1 else { return nil }
 
-        var output: [UInt8] = []
-        output.reserveCapacity(body.count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bitCount = 0
-        for byte in body {
-            let sextet = sextets[Int(byte)]
-            guard sextet != 0xFF else { return nil }
-            accumulator = accumulator << 6 | UInt32(sextet)
-            bitCount += 6
-            if bitCount >= 8 {
-                bitCount -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bitCount)))
+        var isValid = true
+        let output = [UInt8](unsafeUninitializedCapacity: body.count * 3 / 4) { output, count in
+            var accumulator: UInt32 = 0
+            var bitCount = 0
+            for byte in body {
+                let sextet = sextets[Int(byte)]
+                guard sextet != 0xFF else {
+                    isValid = false
+                    break
+                }
+                accumulator = accumulator << 6 | UInt32(sextet)
+                bitCount += 6
+                if bitCount >= 8 {
+                    bitCount -= 8
+                    output[count] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bitCount))
+                    count += 1
+                }
             }
         }
-        return output
+        return isValid ? output : nil
     }
 
     /// Standard alphabet with padding, as Pub/Sub sends.

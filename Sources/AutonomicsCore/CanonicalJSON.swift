@@ -14,71 +14,43 @@ public enum CanonicalJSON {
 
     /// The canonical bytes of `value`. Traps if it holds a number that is not a canonical integer.
     public static func encode(_ value: JSONValue) -> [UInt8] {
-        var output: [UInt8] = []
-        encode(value, into: &output)
-        return output
+        var writer = CanonicalWriter()
+        writer.value(value)
+        return writer.bytes
     }
 
     /// Appends the canonical bytes of `value` to `output`. Traps if it holds a number that is not a canonical integer.
     public static func encode(_ value: JSONValue, into output: inout [UInt8]) {
-        do {
-            try write(value, into: &output)
-        } catch {
-            preconditionFailure(error.description)
-        }
+        output.append(contentsOf: encode(value))
     }
 
     /// The canonical bytes of `value`, or an error if it holds a number that is not a canonical integer.
     public static func checkedEncode(_ value: JSONValue) throws(CanonicalJSONError) -> [UInt8] {
-        var output: [UInt8] = []
-        try write(value, into: &output)
-        return output
-    }
-
-    /// The canonical bytes of the object `members` plus one member, `key`, whose value is computed from the
-    /// canonical bytes of `members` alone, as a self-hashing receipt's `hash` is. Encodes once and splices the
-    /// member in rather than encoding twice. `members` must have unique keys, none of them `key`; it is a sequence
-    /// rather than a dictionary so that the hot path hashes no keys. Traps like ``encode(_:)``.
-    static func encode(
-        _ members: some Collection<(key: String, value: JSONValue)>,
-        addingMember key: String,
-        valueFromContent value: ([UInt8]) -> JSONValue
-    ) -> [UInt8] {
-        var output: [UInt8] = []
-        // Receipts are a few hundred bytes: one allocation instead of a series of doublings.
-        output.reserveCapacity(1024)
-        let offset: Int
-        do {
-            offset = try writeObject(members, into: &output, pendingKey: key)
-        } catch {
-            preconditionFailure(error.description)
-        }
-        var member: [UInt8] = []
-        writeString(key, into: &member)
-        member.append(UInt8(ascii: ":"))
-        encode(value(output), into: &member)
-        if members.isEmpty {
-            output.insert(contentsOf: member, at: offset)
-        } else if offset == output.count - 1 {
-            output.insert(contentsOf: [UInt8(ascii: ",")] + member, at: offset)
-        } else {
-            output.insert(contentsOf: member + [UInt8(ascii: ",")], at: offset)
-        }
-        return output
+        var writer = CanonicalWriter()
+        try writer.checkedValue(value)
+        return writer.bytes
     }
 
     /// Whether `lexeme` is `0` or `-?[1-9][0-9]*` within ±``maximumInteger``.
     public static func isCanonicalInteger(_ lexeme: String) -> Bool {
-        var digits = Substring(lexeme).utf8
-        if digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
-        guard let first = digits.first, digits.count <= 16 else { return false }
-        if first == UInt8(ascii: "0") { return lexeme == "0" }
+        var lexeme = lexeme
+        return lexeme.withUTF8 { integer(canonical: $0) } != nil
+    }
+
+    /// The value of `lexeme` when it is a canonical integer (see ``isCanonicalInteger(_:)``).
+    static func integer(canonical lexeme: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var digits = lexeme[...]
+        let isNegative = digits.first == UInt8(ascii: "-")
+        if isNegative { digits = digits.dropFirst() }
+        guard let first = digits.first, digits.count <= 16 else { return nil }
+        if first == UInt8(ascii: "0") { return lexeme.count == 1 ? 0 : nil }
         var magnitude: Int64 = 0
         for digit in digits {
-            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return false }
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
             magnitude = magnitude * 10 + Int64(digit - UInt8(ascii: "0"))
         }
-        return magnitude <= maximumInteger
+        guard magnitude <= maximumInteger else { return nil }
+        return isNegative ? -magnitude : magnitude
     }
 
     /// JCS key order: by UTF-16 code units.
@@ -102,80 +74,155 @@ public enum CanonicalJSON {
             }
         }
     }
+}
 
-    private static func write(_ value: JSONValue, into output: inout [UInt8]) throws(CanonicalJSONError) {
+/// Appends canonical JSON (see ``CanonicalJSON``) to a byte buffer piece by piece, for encoders that know their
+/// members and write them in key order themselves, and for ``CanonicalJSON/encode(_:)``: the one place that
+/// writes JSON text.
+struct CanonicalWriter {
+    private(set) var bytes: [UInt8]
+
+    init(capacity: Int = 0) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func beginObject() {
+        bytes.append(UInt8(ascii: "{"))
+    }
+
+    mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Writes `"key":`, after a comma unless the key opens its object. Keys must come in ``CanonicalJSON``
+    /// order (``CanonicalJSON/keyPrecedes(_:_:)``).
+    mutating func key(_ key: String) {
+        if bytes.last != UInt8(ascii: "{") { bytes.append(UInt8(ascii: ",")) }
+        string(key)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    mutating func string(_ text: String) {
+        var text = text
+        text.withUTF8 { string(utf8: $0) }
+    }
+
+    /// Writes UTF-8 text as a string, escaped as ``CanonicalJSON`` says.
+    mutating func string(utf8 text: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        // Copies runs that need no escaping in one go.
+        var runStart = 0
+        for index in text.indices where text[index] < 0x20 || text[index] == UInt8(ascii: "\"") || text[index] == UInt8(ascii: "\\") {
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<index]))
+            appendEscaped(text[index])
+            runStart = index + 1
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart...]))
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscaped(_ byte: UInt8) {
+        bytes.append(UInt8(ascii: "\\"))
+        switch byte {
+        case 0x08: bytes.append(UInt8(ascii: "b"))
+        case 0x0C: bytes.append(UInt8(ascii: "f"))
+        case 0x0A: bytes.append(UInt8(ascii: "n"))
+        case 0x0D: bytes.append(UInt8(ascii: "r"))
+        case 0x09: bytes.append(UInt8(ascii: "t"))
+        case 0x00..<0x20:
+            bytes.append(contentsOf: "u00".utf8)
+            appendHex(of: CollectionOfOne(byte))
+        default: bytes.append(byte)
+        }
+    }
+
+    /// Writes lowercase hex digits of `data` as a string, e.g. a hash.
+    mutating func string(hexOf data: some Collection<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        appendHex(of: data)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendHex(of data: some Collection<UInt8>) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: data.count * 2))
+        bytes.withUnsafeMutableBufferPointer { Hex.write(data, to: UnsafeMutableBufferPointer(rebasing: $0[start...])) }
+    }
+
+    /// Overwrites `range`, which holds ``string(hexOf:)``'s digits of as many bytes as `data` has, with `data`'s.
+    mutating func replaceHex(in range: Range<Int>, with data: some Collection<UInt8>) {
+        precondition(range.count == data.count * 2, "hex digits must fill the range")
+        bytes.withUnsafeMutableBufferPointer { Hex.write(data, to: UnsafeMutableBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// Writes an RFC 3339 time (``RFC3339/format(milliseconds:)``) as a string.
+    mutating func string(timeMilliseconds milliseconds: Int64) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: RFC3339.maximumLength) { buffer in
+            let length = RFC3339.write(milliseconds: milliseconds, to: buffer)
+            // RFC 3339 text needs no escaping.
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<length]))
+            bytes.append(UInt8(ascii: "\""))
+        }
+    }
+
+    /// Writes an integer. Traps outside ±``CanonicalJSON/maximumInteger``, like a number in ``value(_:)``.
+    mutating func integer(_ value: Int64) {
+        precondition(
+            value.magnitude <= CanonicalJSON.maximumInteger,
+            CanonicalJSONError(number: String(value)).description
+        )
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        let start = bytes.count
+        var remaining = value.magnitude
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(remaining % 10))
+            remaining /= 10
+        } while remaining > 0
+        bytes[start...].reverse()
+    }
+
+    /// Writes any value, sorting object members. Traps on a number that is not a canonical integer.
+    mutating func value(_ value: JSONValue) {
+        do {
+            try checkedValue(value)
+        } catch {
+            preconditionFailure(error.description)
+        }
+    }
+
+    /// Writes an object, sorting its members. Traps like ``value(_:)``.
+    mutating func object(_ members: [String: JSONValue]) {
+        value(.object(members))
+    }
+
+    /// Writes any value, sorting object members, or throws on a number that is not a canonical integer.
+    mutating func checkedValue(_ value: JSONValue) throws(CanonicalJSONError) {
         switch value {
         case .null:
-            output.append(contentsOf: "null".utf8)
+            bytes.append(contentsOf: "null".utf8)
         case .bool(let flag):
-            output.append(contentsOf: flag ? "true".utf8 : "false".utf8)
+            bytes.append(contentsOf: flag ? "true".utf8 : "false".utf8)
         case .number(let lexeme):
-            guard isCanonicalInteger(lexeme) else { throw CanonicalJSONError(number: lexeme) }
-            output.append(contentsOf: lexeme.utf8)
+            guard CanonicalJSON.isCanonicalInteger(lexeme) else { throw CanonicalJSONError(number: lexeme) }
+            bytes.append(contentsOf: lexeme.utf8)
         case .string(let text):
-            writeString(text, into: &output)
+            string(text)
         case .array(let elements):
-            output.append(UInt8(ascii: "["))
+            bytes.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                try write(element, into: &output)
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                try checkedValue(element)
             }
-            output.append(UInt8(ascii: "]"))
+            bytes.append(UInt8(ascii: "]"))
         case .object(let members):
-            try writeObject(members, into: &output)
-        }
-    }
-
-    /// Writes an object and returns where a member named `pendingKey` (not among `members`) would start: the
-    /// offset of the key of the member it sorts before, or of the closing brace.
-    @discardableResult
-    private static func writeObject(
-        _ members: some Sequence<(key: String, value: JSONValue)>,
-        into output: inout [UInt8],
-        pendingKey: String? = nil
-    ) throws(CanonicalJSONError) -> Int {
-        output.append(UInt8(ascii: "{"))
-        var pendingOffset: Int? = nil
-        for (index, member) in members.sorted(by: { keyPrecedes($0.key, $1.key) }).enumerated() {
-            if index > 0 { output.append(UInt8(ascii: ",")) }
-            if pendingOffset == nil, let pendingKey, keyPrecedes(pendingKey, member.key) {
-                pendingOffset = output.count
+            beginObject()
+            for (key, member) in members.sorted(by: { CanonicalJSON.keyPrecedes($0.key, $1.key) }) {
+                self.key(key)
+                try checkedValue(member)
             }
-            writeString(member.key, into: &output)
-            output.append(UInt8(ascii: ":"))
-            try write(member.value, into: &output)
-        }
-        output.append(UInt8(ascii: "}"))
-        return pendingOffset ?? output.count - 1
-    }
-
-    private static func writeString(_ text: String, into output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { bytes in
-            // Copies runs that need no escaping in one go.
-            var runStart = 0
-            for (index, byte) in bytes.enumerated()
-            where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                appendEscaped(byte, to: &output)
-                runStart = index + 1
-            }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
-        }
-        output.append(UInt8(ascii: "\""))
-    }
-
-    private static func appendEscaped(_ byte: UInt8, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\\"))
-        switch byte {
-        case 0x08: output.append(UInt8(ascii: "b"))
-        case 0x0C: output.append(UInt8(ascii: "f"))
-        case 0x0A: output.append(UInt8(ascii: "n"))
-        case 0x0D: output.append(UInt8(ascii: "r"))
-        case 0x09: output.append(UInt8(ascii: "t"))
-        case 0x00..<0x20: output.append(contentsOf: "u00\(Hex.string([byte]))".utf8)
-        default: output.append(byte)
+            endObject()
         }
     }
 }

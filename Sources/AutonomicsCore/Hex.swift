@@ -4,13 +4,18 @@ enum Hex {
 
     static func string(_ bytes: some Collection<UInt8>) -> String {
         String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
-            var index = 0
-            for byte in bytes {
-                buffer[index] = digits[Int(byte >> 4)]
-                buffer[index + 1] = digits[Int(byte & 0x0F)]
-                index += 2
-            }
-            return index
+            write(bytes, to: buffer)
+            return bytes.count * 2
+        }
+    }
+
+    /// Writes the digits of `bytes` to the start of `output`, which must have room for two per byte.
+    static func write(_ bytes: some Collection<UInt8>, to output: UnsafeMutableBufferPointer<UInt8>) {
+        var index = 0
+        for byte in bytes {
+            output[index] = digits[Int(byte >> 4)]
+            output[index + 1] = digits[Int(byte & 0x0F)]
+            index += 2
         }
     }
 

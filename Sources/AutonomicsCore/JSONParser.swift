@@ -1,60 +1,91 @@
-/// A strict RFC 8259 parser over contiguous bytes; see ``JSONValue/parse(_:)``.
+/// A strict RFC 8259 parser over contiguous bytes that validates a document into ``JSONDocument`` nodes; see
+/// ``JSONValue/parse(_:)`` for the rules.
 struct JSONParser {
     /// Deep enough for every payload this worker reads; shallow enough that the recursion cannot exhaust the stack.
     static let maximumDepth = 64
+    /// Up to this many members, an object's keys are checked for duplicates pairwise; beyond, with a set.
+    private static let pairwiseKeyLimit = 16
+
+    private typealias Node = JSONDocument.Node
 
     private let input: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
+    private var nodes: [Node] = []
+    /// The key nodes of the objects being parsed, innermost object's last, for the duplicate check.
+    private var keys: [Int] = []
 
     private init(_ input: UnsafeBufferPointer<UInt8>) {
         self.input = input
     }
 
-    static func parse(_ input: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
+    /// The nodes of the document in `input`.
+    static func parse(_ input: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> [JSONDocument.Node] {
         var parser = JSONParser(input)
-        return Result { () throws(JSONParseError) in try parser.parseDocument() }
+        // About one node per 16 bytes in the payloads seen here: one allocation instead of a series of doublings.
+        parser.nodes.reserveCapacity(input.count / 16 + 4)
+        try parser.parseDocument()
+        return parser.nodes
     }
 
-    private mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+    /// The value of a string node of the document in `input`.
+    static func string(_ node: JSONDocument.Node, in input: UnsafeBufferPointer<UInt8>) -> String {
+        let text = UnsafeBufferPointer(rebasing: input[node.start..<node.end])
+        guard node.hasEscapes else { return String(decoding: text, as: UTF8.self) }
+        var parser = JSONParser(input)
+        parser.position = node.start
+        var value: [UInt8] = []
+        value.reserveCapacity(text.count)
+        while parser.position < node.end {
+            if input[parser.position] == UInt8(ascii: "\\") {
+                // Parsing checked every escape.
+                try! parser.parseEscape(into: &value)
+            } else {
+                value.append(input[parser.position])
+                parser.position += 1
+            }
+        }
+        return String(decoding: value, as: UTF8.self)
+    }
+
+    private mutating func parseDocument() throws(JSONParseError) {
         skipWhitespace()
-        let value = try parseValue()
+        try parseValue()
         skipWhitespace()
         guard position == input.count else { throw JSONParseError(.trailingData, at: position) }
-        return value
     }
 
-    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    private mutating func parseValue() throws(JSONParseError) {
         guard let byte = peek() else { throw JSONParseError(.unexpectedEnd(expected: "a value"), at: position) }
         switch byte {
-        case UInt8(ascii: "{"): return try parseObject()
-        case UInt8(ascii: "["): return try parseArray()
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"):
-            try consumeLiteral("true")
-            return .bool(true)
-        case UInt8(ascii: "f"):
-            try consumeLiteral("false")
-            return .bool(false)
-        case UInt8(ascii: "n"):
-            try consumeLiteral("null")
-            return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "{"): try parseObject()
+        case UInt8(ascii: "["): try parseArray()
+        case UInt8(ascii: "\""): _ = try parseString()
+        case UInt8(ascii: "t"): try parseLiteral("true", .true)
+        case UInt8(ascii: "f"): try parseLiteral("false", .false)
+        case UInt8(ascii: "n"): try parseLiteral("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try parseNumber()
         default: throw JSONParseError(.unexpectedByte(byte, expected: "a value"), at: position)
         }
     }
 
+    /// Appends a scalar's node for the text from `start` to the current position.
+    private mutating func appendScalar(_ kind: JSONDocument.Kind, from start: Int) {
+        nodes.append(Node(kind: kind, start: start, end: position, next: nodes.count + 1))
+    }
+
     // MARK: Containers
 
-    private mutating func parseObject() throws(JSONParseError) -> JSONValue {
-        try enterContainer()
-        var members: [String: JSONValue] = [:]
+    private mutating func parseObject() throws(JSONParseError) {
+        let object = try enterContainer(.object)
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             position += 1
-            depth -= 1
-            return .object(members)
+            return exitContainer(object)
         }
+        let firstKey = keys.count
+        defer { keys.removeSubrange(firstKey...) }
+        var keySet: Set<String>? = nil
         while true {
             guard peek() == UInt8(ascii: "\"") else { throw unexpected(expected: "a string key") }
             let keyOffset = position
@@ -62,46 +93,81 @@ struct JSONParser {
             skipWhitespace()
             try consume(UInt8(ascii: ":"), expected: "':' after an object key")
             skipWhitespace()
-            let value = try parseValue()
-            if members.updateValue(value, forKey: key) != nil {
-                throw JSONParseError(.duplicateKey(key), at: keyOffset)
-            }
+            try parseValue()
+            try remember(key: key, at: keyOffset, objectKeysFrom: firstKey, keySet: &keySet)
             skipWhitespace()
             if try consumeSeparator(closing: UInt8(ascii: "}"), expected: "',' or '}' after an object member") {
-                depth -= 1
-                return .object(members)
+                return exitContainer(object)
             }
             skipWhitespace()
         }
     }
 
-    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
-        try enterContainer()
-        var elements: [JSONValue] = []
+    /// Throws if the object being parsed already has a member named `key` (as Swift strings compare), else adds
+    /// it to the keys seen: pairwise in `keys` from `firstKey` on for small objects, in `keySet` for large ones.
+    private mutating func remember(
+        key: Int,
+        at offset: Int,
+        objectKeysFrom firstKey: Int,
+        keySet: inout Set<String>?
+    ) throws(JSONParseError) {
+        if keySet == nil {
+            for other in keys[firstKey...] where isSameKey(other, key) {
+                throw JSONParseError(.duplicateKey(Self.string(nodes[key], in: input)), at: offset)
+            }
+            if keys.count - firstKey < Self.pairwiseKeyLimit {
+                keys.append(key)
+                return
+            }
+            keySet = Set(keys[firstKey...].map { Self.string(nodes[$0], in: input) })
+        }
+        let text = Self.string(nodes[key], in: input)
+        guard keySet!.insert(text).inserted else { throw JSONParseError(.duplicateKey(text), at: offset) }
+    }
+
+    /// Whether two string nodes are equal Swift strings: bytewise for plain ASCII, else canonical equivalence.
+    private func isSameKey(_ left: Int, _ right: Int) -> Bool {
+        let (left, right) = (nodes[left], nodes[right])
+        if left.hasEscapes || left.hasNonASCII || right.hasEscapes || right.hasNonASCII {
+            return Self.string(left, in: input) == Self.string(right, in: input)
+        }
+        return UnsafeBufferPointer(rebasing: input[left.start..<left.end])
+            .elementsEqual(UnsafeBufferPointer(rebasing: input[right.start..<right.end]))
+    }
+
+    private mutating func parseArray() throws(JSONParseError) {
+        let array = try enterContainer(.array)
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
             position += 1
-            depth -= 1
-            return .array(elements)
+            return exitContainer(array)
         }
         while true {
-            elements.append(try parseValue())
+            try parseValue()
             skipWhitespace()
             if try consumeSeparator(closing: UInt8(ascii: "]"), expected: "',' or ']' after an array element") {
-                depth -= 1
-                return .array(elements)
+                return exitContainer(array)
             }
             skipWhitespace()
         }
     }
 
-    /// Consumes the opening bracket, counting the depth.
-    private mutating func enterContainer() throws(JSONParseError) {
+    /// Consumes the opening bracket, counting the depth, and appends the container's node.
+    private mutating func enterContainer(_ kind: JSONDocument.Kind) throws(JSONParseError) -> Int {
         guard depth < Self.maximumDepth else {
             throw JSONParseError(.nestingTooDeep(limit: Self.maximumDepth), at: position)
         }
         depth += 1
+        nodes.append(Node(kind: kind, start: position, end: position, next: nodes.count + 1))
         position += 1
+        return nodes.count - 1
+    }
+
+    /// Completes a container's node once its closing bracket is consumed.
+    private mutating func exitContainer(_ container: Int) {
+        depth -= 1
+        nodes[container].end = position
+        nodes[container].next = nodes.count
     }
 
     /// Consumes `,` (returning false: more follows) or `closing` (returning true).
@@ -120,31 +186,39 @@ struct JSONParser {
 
     // MARK: Strings
 
-    /// Parses a string starting at its opening quote. Unescaped runs are validated in place and copied once.
-    private mutating func parseString() throws(JSONParseError) -> String {
+    /// Validates a string starting at its opening quote, appends its node and returns the node's index.
+    private mutating func parseString() throws(JSONParseError) -> Int {
         position += 1
-        var runStart = position
-        // Most strings have no escape and decode straight from the input; an empty array allocates nothing.
-        var unescaped: [UInt8] = []
+        let start = position
         var hasEscapes = false
-        while let byte = peek() {
+        var hasNonASCII = false
+        // Escapes are checked by decoding them; an empty array allocates nothing.
+        var unescaped: [UInt8] = []
+        while position < input.count {
+            let byte = input[position]
             switch byte {
             case UInt8(ascii: "\""):
-                let run = UnsafeBufferPointer(rebasing: input[runStart..<position])
+                nodes.append(
+                    Node(
+                        kind: .string,
+                        hasEscapes: hasEscapes,
+                        hasNonASCII: hasNonASCII,
+                        start: start,
+                        end: position,
+                        next: nodes.count + 1
+                    )
+                )
                 position += 1
-                guard hasEscapes else { return String(decoding: run, as: UTF8.self) }
-                unescaped.append(contentsOf: run)
-                return String(decoding: unescaped, as: UTF8.self)
+                return nodes.count - 1
             case UInt8(ascii: "\\"):
                 hasEscapes = true
-                unescaped.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart..<position]))
                 try parseEscape(into: &unescaped)
-                runStart = position
             case 0x00..<0x20:
                 throw JSONParseError(.unescapedControlCharacter(byte), at: position)
             case 0x20..<0x80:
                 position += 1
             default:
+                hasNonASCII = true
                 try skipMultiByteScalar()
             }
         }
@@ -234,8 +308,8 @@ struct JSONParser {
 
     // MARK: Numbers and literals
 
-    /// Checks `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` and returns the lexeme unchanged.
-    private mutating func parseNumber() throws(JSONParseError) -> String {
+    /// Checks `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` and appends its node.
+    private mutating func parseNumber() throws(JSONParseError) {
         let start = position
         if peek() == UInt8(ascii: "-") { position += 1 }
         switch peek() {
@@ -264,7 +338,7 @@ struct JSONParser {
             }
             skipDigits()
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: input[start..<position]), as: UTF8.self)
+        appendScalar(.number, from: start)
     }
 
     private mutating func skipDigits() {
@@ -275,11 +349,13 @@ struct JSONParser {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }
 
-    private mutating func consumeLiteral(_ literal: String) throws(JSONParseError) {
-        for byte in literal.utf8 {
-            guard peek() == byte else { throw unexpected(expected: "'\(literal)'") }
+    private mutating func parseLiteral(_ literal: StaticString, _ kind: JSONDocument.Kind) throws(JSONParseError) {
+        let start = position
+        for index in 0..<literal.utf8CodeUnitCount {
+            guard peek() == literal.utf8Start[index] else { throw unexpected(expected: "'\(literal)'") }
             position += 1
         }
+        appendScalar(kind, from: start)
     }
 
     // MARK: Bytes

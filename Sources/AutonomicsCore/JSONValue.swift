@@ -19,10 +19,7 @@ extension JSONValue {
     /// Object keys are Swift `String`s, so two keys that differ only in Unicode normalization (`"é"` precomposed and
     /// decomposed) count as duplicates.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        if let result = bytes.withContiguousStorageIfAvailable({ JSONParser.parse($0) }) {
-            return try result.get()
-        }
-        return try Array(bytes).withUnsafeBufferPointer { JSONParser.parse($0) }.get()
+        try JSONDocument(parsing: Array(bytes)).value(at: JSONDocument.root)
     }
 
     /// A JSON integer.

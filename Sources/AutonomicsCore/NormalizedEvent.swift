@@ -43,40 +43,59 @@ public struct NormalizedEvent: Sendable, Hashable {
 
     /// The canonical JSON of this event (RFC 8785), the inverse of ``init(decoding:)``.
     public func encoded() -> [UInt8] {
-        var originMembers: [String: JSONValue] = [
-            "topic": .string(origin.topic),
-            "partition": .integer(Int64(origin.partition)),
-            "offset": .integer(origin.offset),
-        ]
-        if let timestamp = origin.timestamp { originMembers["timestamp"] = .integer(timestamp) }
-        var members: [String: JSONValue] = [
-            "tenant_id": .string(tenantID),
-            "tenant_resolution": .string(tenantResolution),
-            "event_id": .string(eventID),
-            "event_type": .string(eventType),
-            "format": .string(format.rawValue),
-            "event_time": .integer(eventTime),
-            "data": .object(data),
-            "origin": .object(originMembers),
-        ]
-        if let pubsubMessageID { members["pubsub_message_id"] = .string(pubsubMessageID) }
-        return CanonicalJSON.encode(.object(members))
+        var writer = CanonicalWriter(capacity: 512)
+        // Members in canonical key order.
+        writer.beginObject()
+        writer.key("data")
+        writer.object(data)
+        writer.key("event_id")
+        writer.string(eventID)
+        writer.key("event_time")
+        writer.integer(eventTime)
+        writer.key("event_type")
+        writer.string(eventType)
+        writer.key("format")
+        writer.string(format.rawValue)
+        writer.key("origin")
+        writer.beginObject()
+        writer.key("offset")
+        writer.integer(origin.offset)
+        writer.key("partition")
+        writer.integer(Int64(origin.partition))
+        if let timestamp = origin.timestamp {
+            writer.key("timestamp")
+            writer.integer(timestamp)
+        }
+        writer.key("topic")
+        writer.string(origin.topic)
+        writer.endObject()
+        if let pubsubMessageID {
+            writer.key("pubsub_message_id")
+            writer.string(pubsubMessageID)
+        }
+        writer.key("tenant_id")
+        writer.string(tenantID)
+        writer.key("tenant_resolution")
+        writer.string(tenantResolution)
+        writer.endObject()
+        return writer.bytes
     }
 
     /// Decodes a value written by ``encoded()``. Unknown members are ignored so that a newer writer can add some.
     /// - Throws: a ``Rejection`` with code ``RejectionCode/invalidTenantEvent``.
     public init(decoding bytes: [UInt8]) throws(Rejection) {
         do throws(Rejection) {
-            let document: JSONValue
+            let document: JSONDocument
             do {
-                document = try JSONValue.parse(bytes)
+                document = try JSONDocument(parsing: bytes)
             } catch {
                 throw Rejection(code: .invalidJSON, message: "tenant event: \(error)")
             }
-            guard case .object(let members) = document else {
-                throw Rejection(code: .invalidField, message: "tenant event is \(document); expected an object")
+            guard document.kind(of: JSONDocument.root) == .object else {
+                let value = document.value(at: JSONDocument.root)
+                throw Rejection(code: .invalidField, message: "tenant event is \(value); expected an object")
             }
-            let fields = FieldReader(members, source: "tenant event")
+            let fields = FieldReader(document, source: "tenant event")
             let originFields = try fields.requiredObject("origin")
             let partition = try originFields.requiredInteger("partition")
             guard let partition = Int32(exactly: partition) else {
@@ -115,14 +134,23 @@ public struct NormalizedEvent: Sendable, Hashable {
         }
     }
 
+    /// Strings, booleans and canonical integers only, as ``encoded()`` writes.
     private static func decodeData(_ fields: FieldReader) throws(Rejection) -> [String: JSONValue] {
-        for (key, value) in fields.members {
-            switch value {
-            case .string, .bool: continue
-            case .number(let text) where CanonicalJSON.isCanonicalInteger(text): continue
-            default: throw fields.invalid(key, expected: "a string, a boolean or an integer", found: value)
+        let document = fields.document
+        var data: [String: JSONValue] = [:]
+        for (key, value) in document.members(of: fields.object) {
+            switch document.kind(of: value) {
+            case .string, .true, .false: break
+            case .number where document.withUTF8(of: value, CanonicalJSON.integer(canonical:)) != nil: break
+            default:
+                throw fields.invalid(
+                    document.string(at: key),
+                    expected: "a string, a boolean or an integer",
+                    foundAt: value
+                )
             }
+            data[document.string(at: key)] = document.value(at: value)
         }
-        return fields.members
+        return data
     }
 }

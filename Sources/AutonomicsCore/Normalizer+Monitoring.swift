@@ -6,6 +6,11 @@ extension Normalizer {
         ["policy_user_labels"], ["metadata", "user_labels"], ["resource", "labels"],
     ]
 
+    /// Incident members copied into ``NormalizedEvent/data`` when they are strings.
+    private static let textFields = ["policy_name", "condition_name", "severity", "scoping_project_id", "resource_name"]
+    /// Incident members copied as text, whether strings or numbers.
+    private static let valueFields = ["observed_value", "threshold_value"]
+
     func normalizeMonitoring(
         _ fields: FieldReader,
         origin: EventOrigin,
@@ -24,20 +29,19 @@ extension Normalizer {
         let endedAt = try incident.optionalEpochSeconds("ended_at").flatMap { $0 > 0 ? $0 : nil }
         let (tenantID, tenantResolution) = try monitoringTenant(incident)
 
-        var data: [String: JSONValue] = [
-            "version": .string(version),
-            "incident_id": .string(incidentID),
-            "state": .string(state),
-        ]
+        var data: [String: JSONValue] = Dictionary(minimumCapacity: 16)
+        data["version"] = .string(version)
+        data["incident_id"] = .string(incidentID)
+        data["state"] = .string(state)
         if let startedAt { data["started_at"] = .integer(startedAt / 1000) }
         if let endedAt { data["ended_at"] = .integer(endedAt / 1000) }
         if let number = try incident.optionalInteger("scoping_project_number") {
             data["scoping_project_number"] = .integer(number)
         }
-        for key in ["policy_name", "condition_name", "severity", "scoping_project_id", "resource_name"] {
+        for key in Self.textFields {
             if let text = try incident.optionalString(key) { data[key] = .string(text) }
         }
-        for key in ["observed_value", "threshold_value"] {
+        for key in Self.valueFields {
             if let text = try incident.optionalText(key) { data[key] = .string(text) }
         }
         if let type = try incident.optionalObject("resource")?.optionalString("type") {
@@ -50,8 +54,8 @@ extension Normalizer {
         return NormalizedEvent(
             tenantID: tenantID,
             tenantResolution: tenantResolution,
-            eventID: "\(incidentID)/\(state)",
-            eventType: "incident.\(state)",
+            eventID: incidentID + "/" + state,
+            eventType: "incident." + state,
             format: .monitoring,
             eventTime: endedAt ?? startedAt.flatMap { $0 > 0 ? $0 : nil } ?? origin.timestamp ?? now,
             data: data,
@@ -65,7 +69,7 @@ extension Normalizer {
         for path in Self.tenantLabelMaps {
             var labels: FieldReader? = incident
             for key in path { labels = try labels?.optionalObject(key) }
-            if let labels, labels[label] != nil {
+            if let labels, labels.node(label) != nil {
                 return (try labels.tenantID(label), "monitoring.\(path.joined(separator: ".")).\(label)")
             }
         }

@@ -18,7 +18,7 @@ extension Normalizer {
             tenantID: tenantID,
             tenantResolution: "signal.tenant_id",
             eventID: Self.signalEventID(tenantID: tenantID, metric: metric, eventTime: eventTime),
-            eventType: "signal.\(metric)",
+            eventType: "signal." + metric,
             format: .signal,
             eventTime: eventTime,
             data: ["metric": .string(metric), "value": .string(value)],
@@ -68,7 +68,9 @@ extension Normalizer {
     /// `signal-` + hex SHA-256 over tenant, metric and the 5-second window. NUL separates the parts: neither a
     /// valid tenant id nor a known metric can contain one, so different triples never hash the same input.
     static func signalEventID(tenantID: String, metric: String, eventTime: Int64) -> String {
-        var input = Array(tenantID.utf8)
+        var input: [UInt8] = []
+        input.reserveCapacity(tenantID.utf8.count + metric.utf8.count + 24)
+        input.append(contentsOf: tenantID.utf8)
         input.append(0)
         input.append(contentsOf: metric.utf8)
         input.append(0)

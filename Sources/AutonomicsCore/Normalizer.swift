@@ -46,20 +46,23 @@ public struct Normalizer: Sendable {
     }
 
     private func normalizeEvent(
-        _ document: [String: JSONValue],
+        _ document: JSONDocument,
         origin: EventOrigin,
         now: Int64
     ) throws(Rejection) -> NormalizedEvent {
-        if document["incident"] != nil {
+        // Present, even as null.
+        func has(_ key: String) -> Bool { document.member(key, of: JSONDocument.root) != nil }
+        if has("incident") {
             return try normalizeMonitoring(FieldReader(document, source: "monitoring"), origin: origin, now: now)
         }
-        if document["eventId"] != nil || document["eventType"] != nil {
+        if has("eventId") || has("eventType") {
             return try normalizeMarketplace(FieldReader(document, source: "marketplace"), origin: origin, now: now)
         }
-        if document["tenant_id"] != nil || document["metric"] != nil {
+        if has("tenant_id") || has("metric") {
             return try normalizeSignal(FieldReader(document, source: "signal"), origin: origin, now: now)
         }
-        let someKeys = document.keys.sorted().prefix(8).map { JSONValue.string($0).description }
+        let keys = document.members(of: JSONDocument.root).map { document.string(at: $0.key) }
+        let someKeys = keys.sorted().prefix(8).map { JSONValue.string($0).description }
         throw Rejection(
             code: .unknownFormat,
             message: "no known event shape: expected a Pub/Sub envelope (message), a Marketplace notification "
@@ -68,17 +71,19 @@ public struct Normalizer: Sendable {
         )
     }
 
-    private static func parseObject(_ bytes: [UInt8]?, what: String) throws(Rejection) -> [String: JSONValue] {
+    /// Parses a document whose top-level value must be an object.
+    private static func parseObject(_ bytes: [UInt8]?, what: String) throws(Rejection) -> JSONDocument {
         guard let bytes, !bytes.isEmpty else { throw Rejection(code: .emptyPayload, message: "\(what) is empty") }
-        let document: JSONValue
+        let document: JSONDocument
         do {
-            document = try JSONValue.parse(bytes)
+            document = try JSONDocument(parsing: bytes)
         } catch {
             throw Rejection(code: .invalidJSON, message: "\(what): \(error)")
         }
-        guard case .object(let members) = document else {
-            throw Rejection(code: .unknownFormat, message: "\(what) is \(document); expected a JSON object")
+        guard document.kind(of: JSONDocument.root) == .object else {
+            let value = document.value(at: JSONDocument.root)
+            throw Rejection(code: .unknownFormat, message: "\(what) is \(value); expected a JSON object")
         }
-        return members
+        return document
     }
 }

@@ -6,17 +6,18 @@ struct PubSubEnvelope {
     var messageID: String?
 
     /// Whether `document` has the envelope's shape: a `message` object.
-    static func isEnvelope(_ document: [String: JSONValue]) -> Bool {
-        document["message"]?.objectValue != nil
+    static func isEnvelope(_ document: JSONDocument) -> Bool {
+        guard let message = document.member("message", of: JSONDocument.root) else { return false }
+        return document.kind(of: message) == .object
     }
 
     /// - Throws: ``RejectionCode/invalidEnvelope`` or ``RejectionCode/invalidBase64``.
-    init(_ document: [String: JSONValue]) throws(Rejection) {
-        let encodedData: String
+    init(_ document: JSONDocument) throws(Rejection) {
+        let encodedData: Int
         do throws(Rejection) {
             let message = try FieldReader(document, source: "Pub/Sub envelope").requiredObject("message")
-            guard let text = try message.optionalString("data") else { throw message.missing("data") }
-            encodedData = text
+            guard let node = try message.optionalStringNode("data") else { throw message.missing("data") }
+            encodedData = node
             let camelCaseID = try message.optionalString("messageId")
             let snakeCaseID = try message.optionalString("message_id")
             if let camelCaseID, let snakeCaseID, camelCaseID != snakeCaseID {
@@ -26,11 +27,11 @@ struct PubSubEnvelope {
         } catch {
             throw Rejection(code: .invalidEnvelope, message: error.message)
         }
-        guard let data = Base64.decode(encodedData) else {
+        guard let data = document.withUTF8(of: encodedData, Base64.decode) else {
             throw Rejection(
                 code: .invalidBase64,
                 message:
-                    "Pub/Sub envelope field \"message.data\": expected base64, found \(JSONValue.string(encodedData))"
+                    "Pub/Sub envelope field \"message.data\": expected base64, found \(document.value(at: encodedData))"
             )
         }
         self.data = data

@@ -15,43 +15,50 @@ public enum RFC3339 {
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC. Years outside 0000–9999 come out with more digits or a sign.
     public static func format(milliseconds: Int64) -> String {
+        String(unsafeUninitializedCapacity: maximumLength) { write(milliseconds: milliseconds, to: $0) }
+    }
+
+    /// The longest text ``format(milliseconds:)`` makes, for any `Int64`.
+    static let maximumLength = 32
+
+    /// Writes ``format(milliseconds:)``'s text to the start of `buffer` (at least ``maximumLength`` bytes) and
+    /// returns its length: straight into the output, as this runs twice for every receipt.
+    static func write(milliseconds: Int64, to buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let (days, millisecondOfDay) = milliseconds.floorDivided(by: 86_400_000)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
         let secondOfDay = millisecondOfDay / 1000
-        // Written straight into the string's storage: this runs twice for every receipt.
-        return String(unsafeUninitializedCapacity: 32) { buffer in
-            var position = 0
-            func write(_ value: Int64, digits minimumDigits: Int, then separator: Unicode.Scalar) {
-                var digits = 1
-                var limit: Int64 = 10
-                while digits < minimumDigits || value >= limit {
-                    digits += 1
-                    limit *= 10
-                }
-                var remaining = value
-                for index in (position..<position + digits).reversed() {
-                    buffer[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                    remaining /= 10
-                }
-                buffer[position + digits] = UInt8(ascii: separator)
-                position += digits + 1
+        var position = 0
+        func write(_ value: Int64, digits minimumDigits: Int, then separator: Unicode.Scalar) {
+            var digits = 1
+            var limit: Int64 = 10
+            while digits < minimumDigits || value >= limit {
+                digits += 1
+                limit *= 10
             }
-            if year < 0 {
-                buffer[0] = UInt8(ascii: "-")
-                position = 1
+            var remaining = value
+            for index in (position..<position + digits).reversed() {
+                buffer[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
             }
-            write(abs(year), digits: 4, then: "-")
-            write(month, digits: 2, then: "-")
-            write(day, digits: 2, then: "T")
-            write(secondOfDay / 3600, digits: 2, then: ":")
-            write(secondOfDay / 60 % 60, digits: 2, then: ":")
-            write(secondOfDay % 60, digits: 2, then: ".")
-            write(millisecondOfDay % 1000, digits: 3, then: "Z")
-            return position
+            buffer[position + digits] = UInt8(ascii: separator)
+            position += digits + 1
         }
+        if year < 0 {
+            buffer[0] = UInt8(ascii: "-")
+            position = 1
+        }
+        write(abs(year), digits: 4, then: "-")
+        write(month, digits: 2, then: "-")
+        write(day, digits: 2, then: "T")
+        write(secondOfDay / 3600, digits: 2, then: ":")
+        write(secondOfDay / 60 % 60, digits: 2, then: ":")
+        write(secondOfDay % 60, digits: 2, then: ".")
+        write(millisecondOfDay % 1000, digits: 3, then: "Z")
+        return position
     }
 
-    private static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+    /// ``parse(_:)`` over UTF-8 bytes.
+    static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         var cursor = Cursor(bytes: bytes)
         guard let year = cursor.digits(4), cursor.skip("-"),
             let month = cursor.digits(2), cursor.skip("-"),

@@ -41,32 +41,35 @@ public struct ReceiptLedger: Sendable {
             guard !chain.recentIDs.contains(eventID: event.eventID, pubsubMessageID: event.pubsubMessageID) else {
                 return nil
             }
-            var fields: [(key: String, value: JSONValue)] = [
-                ("event_id", .string(event.eventID)),
-                ("event_type", .string(event.eventType)),
-                ("format", .string(event.format.rawValue)),
-                ("tenant_resolution", .string(event.tenantResolution)),
-                (
-                    "source",
-                    [
-                        "topic": .string(event.origin.topic),
-                        "partition": .integer(Int64(event.origin.partition)),
-                        "offset": .integer(event.origin.offset),
-                    ]
-                ),
-                ("event_time", .string(RFC3339.format(milliseconds: event.eventTime))),
-                ("data", .object(event.data)),
-            ]
-            if let messageID = event.pubsubMessageID { fields.append(("pubsub_message_id", .string(messageID))) }
             chain.recentIDs.insert(eventID: event.eventID, pubsubMessageID: event.pubsubMessageID, capacity: capacity)
-            return Self.link(
-                kind: "event",
-                tenantID: event.tenantID,
-                fields: fields,
-                now: now,
-                specHash: specHash,
-                to: &chain
-            )
+            var receipt = ReceiptWriter(kind: "event", tenantID: event.tenantID, now: now, specHash: specHash, chain: chain)
+            // The event's members in key order; the writer puts the chain's between them.
+            receipt.key("data")
+            receipt.writer.object(event.data)
+            receipt.key("event_id")
+            receipt.writer.string(event.eventID)
+            receipt.key("event_time")
+            receipt.writer.string(timeMilliseconds: event.eventTime)
+            receipt.key("event_type")
+            receipt.writer.string(event.eventType)
+            receipt.key("format")
+            receipt.writer.string(event.format.rawValue)
+            if let messageID = event.pubsubMessageID {
+                receipt.key("pubsub_message_id")
+                receipt.writer.string(messageID)
+            }
+            receipt.key("source")
+            receipt.writer.beginObject()
+            receipt.writer.key("offset")
+            receipt.writer.integer(event.origin.offset)
+            receipt.writer.key("partition")
+            receipt.writer.integer(Int64(event.origin.partition))
+            receipt.writer.key("topic")
+            receipt.writer.string(event.origin.topic)
+            receipt.writer.endObject()
+            receipt.key("tenant_resolution")
+            receipt.writer.string(event.tenantResolution)
+            return receipt.link(to: &chain)
         }
     }
 
@@ -81,38 +84,99 @@ public struct ReceiptLedger: Sendable {
         )
         let specHash = specHash
         return modifyChain(of: tenantID) { chain in
-            Self.link(kind: kind, tenantID: tenantID, fields: fields, now: now, specHash: specHash, to: &chain)
+            var receipt = ReceiptWriter(kind: kind, tenantID: tenantID, now: now, specHash: specHash, chain: chain)
+            for (key, value) in fields.sorted(by: { CanonicalJSON.keyPrecedes($0.key, $1.key) }) {
+                receipt.key(key)
+                receipt.writer.value(value)
+            }
+            return receipt.link(to: &chain)
         }
     }
 
-    /// Adds the chain members to `fields`, hashes, and advances `chain`.
-    private static func link(
-        kind: String,
-        tenantID: String,
-        fields: some Sequence<(key: String, value: JSONValue)>,
-        now: Int64,
-        specHash: String?,
-        to chain: inout TenantChain
-    ) -> Receipt {
-        var members: [(key: String, value: JSONValue)] = []
-        members.reserveCapacity(fields.underestimatedCount + 7)
-        members.append(contentsOf: fields)
-        members.append(("kind", .string(kind)))
-        members.append(("tenant_id", .string(tenantID)))
-        members.append(("seq", .integer(chain.seq + 1)))
-        members.append(("prev_hash", .string(chain.head.hex)))
-        members.append(("time", .string(RFC3339.format(milliseconds: now))))
-        if let specHash { members.append(("spec_hash", .string(specHash))) }
-        var hash = SHA256Hash.zero
-        var hashText = ""
-        let bytes = CanonicalJSON.encode(members, addingMember: "hash") { content in
-            hash = SHA256Hash(of: content)
-            hashText = hash.hex
-            return .string(hashText)
+    /// Writes one receipt as canonical JSON. The caller writes its own members in key order, each with
+    /// ``key(_:)`` and a value through `writer`; the chain's members are merged in at their places, and `hash`,
+    /// the SHA-256 of the receipt without it, is filled in last.
+    private struct ReceiptWriter {
+        /// The members every receipt has, in key order.
+        private enum ChainMember: String, CaseIterable {
+            case hash, kind
+            case prevHash = "prev_hash"
+            case seq
+            case specHash = "spec_hash"
+            case tenantID = "tenant_id"
+            case time
         }
-        chain.seq += 1
-        chain.head = hash
-        return Receipt(tenantID: tenantID, seq: chain.seq, hash: hashText, bytes: bytes)
+
+        var writer = CanonicalWriter(capacity: 1024)
+        private let kind: String
+        private let tenantID: String
+        private let now: Int64
+        private let specHash: String?
+        private let seq: Int64
+        private let prevHash: SHA256Hash
+        /// How many of the chain's members are written.
+        private var chainMembersWritten = 0
+        /// The `hash` member with the comma before it (if any), and its digits, zeros until ``link(to:)``.
+        private var hashMember = 0..<0
+        private var hashDigits = 0..<0
+
+        init(kind: String, tenantID: String, now: Int64, specHash: String?, chain: TenantChain) {
+            self.kind = kind
+            self.tenantID = tenantID
+            self.now = now
+            self.specHash = specHash
+            seq = chain.seq + 1
+            prevHash = chain.head
+            writer.beginObject()
+        }
+
+        /// Starts the caller's member `key`, after the chain's members that sort before it.
+        mutating func key(_ key: String) {
+            writeChainMembers(before: key)
+            writer.key(key)
+        }
+
+        /// Completes the receipt, hashes it and makes it the chain's head.
+        mutating func link(to chain: inout TenantChain) -> Receipt {
+            writeChainMembers(before: nil)
+            writer.endObject()
+            // Without the `hash` member and one comma: the one before it, or after it when it comes first.
+            var left = hashMember
+            if writer.bytes[left.lowerBound] != UInt8(ascii: ",") { left = left.lowerBound..<left.upperBound + 1 }
+            let hash = SHA256Hash(of: writer.bytes, leavingOut: left)
+            hash.withUnsafeBytes { writer.replaceHex(in: hashDigits, with: $0) }
+            chain.seq = seq
+            chain.head = hash
+            return Receipt(tenantID: tenantID, seq: seq, hash: hash.hex, bytes: writer.bytes)
+        }
+
+        /// Writes the chain's members that sort before `key`, or all that are left.
+        private mutating func writeChainMembers(before key: String?) {
+            while chainMembersWritten < ChainMember.allCases.count {
+                let member = ChainMember.allCases[chainMembersWritten]
+                if let key, !CanonicalJSON.keyPrecedes(member.rawValue, key) { return }
+                write(member)
+                chainMembersWritten += 1
+            }
+        }
+
+        private mutating func write(_ member: ChainMember) {
+            if member == .specHash && specHash == nil { return }
+            let start = writer.bytes.count
+            writer.key(member.rawValue)
+            switch member {
+            case .hash:
+                SHA256Hash.zero.withUnsafeBytes { writer.string(hexOf: $0) }
+                hashMember = start..<writer.bytes.count
+                hashDigits = hashMember.upperBound - 65..<hashMember.upperBound - 1
+            case .kind: writer.string(kind)
+            case .prevHash: prevHash.withUnsafeBytes { writer.string(hexOf: $0) }
+            case .seq: writer.integer(seq)
+            case .specHash: writer.string(specHash!)
+            case .tenantID: writer.string(tenantID)
+            case .time: writer.string(timeMilliseconds: now)
+            }
+        }
     }
 
     /// Advances a tenant's chain head and dedup window to a receipt already on the ledger topic, for restoring

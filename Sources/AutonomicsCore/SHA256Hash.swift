@@ -13,9 +13,22 @@ struct SHA256Hash: Hashable, Sendable {
 
     /// The digest of `bytes`.
     init(of bytes: [UInt8]) {
+        self.init(of: bytes, leavingOut: 0..<0)
+    }
+
+    /// The digest of `bytes` with the range `left` cut out.
+    init(of bytes: [UInt8], leavingOut left: Range<Int>) {
         var hasher = SHA256()
-        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        bytes.withUnsafeBytes { bytes in
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[..<left.lowerBound]))
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[left.upperBound...]))
+        }
         self.init(hasher.finalize())
+    }
+
+    /// Calls `body` with the 32 bytes.
+    func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        Swift.withUnsafeBytes(of: words, body)
     }
 
     init(_ digest: SHA256Digest) {
@@ -44,7 +57,7 @@ struct SHA256Hash: Hashable, Sendable {
 
     /// 64 lowercase hex digits.
     var hex: String {
-        withUnsafeBytes(of: words) { Hex.string($0) }
+        withUnsafeBytes { Hex.string($0) }
     }
 
     static func == (lhs: SHA256Hash, rhs: SHA256Hash) -> Bool {
@@ -52,7 +65,7 @@ struct SHA256Hash: Hashable, Sendable {
     }
 
     func hash(into hasher: inout Hasher) {
-        withUnsafeBytes(of: words) { hasher.combine(bytes: $0) }
+        withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 
     private static func lowercaseHexValue(_ digit: UInt8) -> UInt8? {

@@ -1,6 +1,6 @@
 /// The chain members of a receipt read back from bytes, for ``ReceiptLedger/restore(from:)`` and ``ChainVerifier``.
 struct StoredReceipt {
-    var members: [String: JSONValue]
+    var fields: FieldReader
     var tenantID: String
     var kind: String
     var seq: Int64
@@ -8,17 +8,16 @@ struct StoredReceipt {
     var hash: SHA256Hash
 
     init(parsing bytes: [UInt8]) throws(ReceiptError) {
-        let document: JSONValue
+        let document: JSONDocument
         do {
-            document = try JSONValue.parse(bytes)
+            document = try JSONDocument(parsing: bytes)
         } catch {
             throw ReceiptError(message: "receipt: \(error)")
         }
-        guard case .object(let members) = document else {
-            throw ReceiptError(message: "receipt is \(document); expected an object")
+        guard document.kind(of: JSONDocument.root) == .object else {
+            throw ReceiptError(message: "receipt is \(document.value(at: JSONDocument.root)); expected an object")
         }
-        let fields = FieldReader(members, source: "receipt")
-        let tenantID = members["tenant_id"]?.stringValue
+        let fields = FieldReader(document, source: "receipt")
         do throws(Rejection) {
             self.tenantID = try fields.tenantID("tenant_id")
             kind = try fields.requiredString("kind")
@@ -27,23 +26,23 @@ struct StoredReceipt {
             prevHash = try Self.hash(fields, "prev_hash")
             hash = try Self.hash(fields, "hash")
         } catch {
-            throw ReceiptError(tenantID: tenantID, message: error.message)
+            throw ReceiptError(tenantID: fields["tenant_id"]?.stringValue, message: error.message)
         }
-        self.members = members
+        self.fields = fields
     }
 
     /// The event id when this receipt records an event (other kinds may mention one without being it).
     var recordedEventID: String? {
-        kind == "event" ? members["event_id"]?.stringValue : nil
+        kind == "event" ? fields["event_id"]?.stringValue : nil
     }
 
     var pubsubMessageID: String? {
-        members["pubsub_message_id"]?.stringValue
+        fields["pubsub_message_id"]?.stringValue
     }
 
     /// SHA-256 over the canonical receipt without `hash` and `signature`.
     func recomputedHash() throws(CanonicalJSONError) -> SHA256Hash {
-        var content = members
+        var content = fields.document.value(at: fields.object).objectValue!
         content["hash"] = nil
         content["signature"] = nil
         return SHA256Hash(of: try CanonicalJSON.checkedEncode(.object(content)))

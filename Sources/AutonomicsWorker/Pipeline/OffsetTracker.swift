@@ -46,14 +46,22 @@ struct OffsetTracker<Pending> {
         }
     }
 
-    /// Binary search: entries are in increasing offset order.
+    /// Entries are in increasing offset order.
     private func index(of offset: Int64) -> Int? {
-        var low = entries.startIndex
-        var high = entries.endIndex
+        let index = entries.partitioningIndex { $0.offset >= offset }
+        return index < entries.endIndex && entries[index].offset == offset ? index : nil
+    }
+}
+
+extension RandomAccessCollection {
+    /// The first index whose element satisfies `predicate`, in a collection partitioned by it: a binary search.
+    func partitioningIndex(where predicate: (Element) -> Bool) -> Index {
+        var low = startIndex
+        var high = endIndex
         while low < high {
-            let middle = (low + high) / 2
-            if entries[middle].offset < offset { low = middle + 1 } else { high = middle }
+            let middle = index(low, offsetBy: distance(from: low, to: high) / 2)
+            if predicate(self[middle]) { high = middle } else { low = index(after: middle) }
         }
-        return low < entries.endIndex && entries[low].offset == offset ? low : nil
+        return low
     }
 }

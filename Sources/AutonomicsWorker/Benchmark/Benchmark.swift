@@ -1,0 +1,180 @@
+import Foundation
+import Histogram
+import Kafka
+import Logging
+import ServiceLifecycle
+
+/// Delivery guarantees the worker offers; the benchmark runs under one of them.
+public enum DeliveryGuarantee: String, CaseIterable, Sendable, Codable {
+    case atLeastOnce = "at-least-once"
+}
+
+public struct BenchmarkOptions: Sendable {
+    /// Events per measured phase. Default: 1,000,000.
+    public var events = 1_000_000
+    /// Distinct tenants the events are spread over. Default: 10,000.
+    public var tenants = 10_000
+    /// Partitions of every topic of the embedded broker. Default: 8.
+    public var partitions = 8
+    public var guarantee = DeliveryGuarantee.atLeastOnce
+    /// Brokers, client properties, topics and batch size; `kafka.brokers` "embedded" starts the mock cluster.
+    public var configuration = WorkerConfiguration()
+    /// Events of the latency phase, run at half the worker's maximum rate. Default: a fifth of `events`.
+    public var halfRateEvents: Int?
+    /// Events sent but not yet finished downstream before the generator waits: the embedded broker keeps only
+    /// 5 MiB per partition. Default: 50,000.
+    public var window = 50_000
+
+    public init() {}
+}
+
+/// `autonomics bench`: the same events through a bare librdkafka relay (the ceiling) and through the worker, in one
+/// process and one run, so that the ratio between them holds on a noisy machine.
+public enum Benchmark {
+    static let baselineInput = "autonomics.bench.in"
+    static let baselineOutput = "autonomics.bench.out"
+
+    public static func run(
+        _ options: BenchmarkOptions, logger: Logger, progress: @escaping @Sendable (String) -> Void
+    ) async throws -> BenchmarkReport {
+        var configuration = options.configuration
+        let runID = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        var cluster: EmbeddedKafka?
+        if configuration.kafka.brokers == WorkerConfiguration.Kafka.embedded {
+            let embedded = try EmbeddedKafka(
+                brokers: 3, partitions: options.partitions, topics: configuration.topics.all + [baselineInput, baselineOutput],
+                logger: logger)
+            configuration.kafka.brokers = embedded.bootstrapServers
+            cluster = embedded
+        } else {
+            // A shared broker holds earlier runs' records: every group of this run starts at the end.
+            configuration.kafka.properties["auto.offset.reset"] = "latest"
+        }
+        defer { withExtendedLifetime(cluster) {} }
+        configuration.kafka.group = "autonomics-bench-\(runID)"
+        configuration.worker.id = "bench-\(runID)"
+        configuration.http.port = 0
+
+        let halfRateEvents = options.halfRateEvents ?? max(1, options.events / 5)
+        let events = BenchmarkEvents(
+            tenants: options.tenants, totalEvents: options.events + halfRateEvents, runID: runID, now: WallClock.milliseconds())
+        let clients = KafkaClientProperties(
+            bootstrapServers: configuration.kafka.brokers, passThrough: configuration.kafka.properties, clientID: "bench-\(runID)")
+        let generator = try LoadGenerator(properties: clients.producer(), logger: logger)
+
+        progress("baseline: librdkafka relaying \(options.events) events \(baselineInput) → \(baselineOutput)")
+        let baseline = try await measureBaseline(
+            options, events: events, generator: generator, clients: clients, group: configuration.kafka.group,
+            maxBatch: configuration.receipts.maxBatch, logger: logger)
+
+        progress("worker: starting")
+        let worker = try Worker(configuration: configuration, logger: logger)
+        let group = worker.makeServiceGroup()
+        let running = Task { try await group.run() }
+        defer { running.cancel() }
+        while !worker.readiness.status.isReady {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+
+        progress("worker: \(options.events) events at full speed")
+        var maximum = try await measureWorker(
+            "worker (max rate)", range: 0..<options.events, eventsPerSecond: nil, options: options, events: events,
+            generator: generator, clients: clients, topics: configuration.topics, logger: logger)
+        maximum.ratioToBaseline = maximum.eventsPerSecond / baseline.eventsPerSecond
+        let halfRate = maximum.eventsPerSecond / 2
+        progress("worker: \(halfRateEvents) events at half that rate (\(Int(halfRate))/s)")
+        let half = try await measureWorker(
+            "worker (half rate)", range: options.events..<(options.events + halfRateEvents), eventsPerSecond: halfRate,
+            options: options, events: events, generator: generator, clients: clients, topics: configuration.topics,
+            logger: logger)
+
+        await group.triggerGracefulShutdown()
+        try await running.value
+        return BenchmarkReport(
+            brokers: cluster == nil ? configuration.kafka.brokers : "embedded (librdkafka mock cluster, 3 brokers)",
+            events: options.events, tenants: options.tenants, partitions: options.partitions,
+            guarantee: options.guarantee, cores: ProcessInfo.processInfo.activeProcessorCount,
+            rows: [baseline, maximum, half])
+    }
+
+    private static func measureBaseline(
+        _ options: BenchmarkOptions, events: BenchmarkEvents, generator: LoadGenerator, clients: KafkaClientProperties,
+        group: String, maxBatch: Int, logger: Logger
+    ) async throws -> BenchmarkRow {
+        let relay = try BaselineRelay(
+            clients: clients, group: "\(group)-baseline", input: baselineInput, output: baselineOutput,
+            maxBatch: maxBatch, logger: logger)
+        let total = options.events
+        try await ThreadService.runOnDedicatedThread(name: "bench-relay") { try relay.join(timeout: .seconds(60)) }
+        async let relayed: Void = ThreadService.runOnDedicatedThread(name: "bench-relay") { try relay.run(expected: total) }
+        let measurement = Measurement.start()
+        try await ThreadService.runOnDedicatedThread(name: "bench-load") {
+            try generator.run(
+                0..<total, events: events, topic: baselineInput, eventsPerSecond: nil, window: options.window,
+                completed: { relay.delivered.value })
+        }
+        try await relayed
+        return measurement.finish("baseline (librdkafka relay)", events: total, latencies: nil)
+    }
+
+    private static func measureWorker(
+        _ name: String, range: Range<Int>, eventsPerSecond: Double?, options: BenchmarkOptions, events: BenchmarkEvents,
+        generator: LoadGenerator, clients: KafkaClientProperties, topics: WorkerConfiguration.Topics, logger: Logger
+    ) async throws -> BenchmarkRow {
+        let arrivals = try ReceiptArrivals(properties: clients.reader(), topic: topics.receipts, logger: logger)
+        let expected = BenchmarkEvents.validCount(in: range)
+        let deadline = ContinuousClock.now + .seconds(600)
+        async let received: Void = ThreadService.runOnDedicatedThread(name: "bench-receipts") {
+            try arrivals.run(expected: expected, deadline: deadline)
+        }
+        let measurement = Measurement.start()
+        try await ThreadService.runOnDedicatedThread(name: "bench-load") {
+            try generator.run(
+                range, events: events, topic: topics.events, eventsPerSecond: eventsPerSecond, window: options.window,
+                completed: { arrivals.received.value })
+        }
+        try await received
+        return measurement.finish(name, events: range.count, latencies: latencies(sent: generator.sent, arrivals: arrivals.arrivals))
+    }
+
+    /// Produce → receipt latency of every receipted event, in microseconds.
+    static func latencies(
+        sent: [Int32: [(offset: Int64, nanoseconds: UInt64)]], arrivals: [(partition: Int32, offset: Int64, nanoseconds: UInt64)]
+    ) -> Histogram<UInt64> {
+        var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        for arrival in arrivals {
+            guard let sends = sent[arrival.partition] else { continue }
+            let index = sends.partitioningIndex { $0.offset >= arrival.offset }
+            guard index < sends.count, sends[index].offset == arrival.offset else { continue }
+            _ = histogram.record((arrival.nanoseconds - min(arrival.nanoseconds, sends[index].nanoseconds)) / 1000)
+        }
+        return histogram
+    }
+}
+
+/// Wall time, CPU time and peak memory of one phase.
+private struct Measurement {
+    let started: ContinuousClock.Instant
+    let cpu: Duration
+
+    static func start() -> Measurement {
+        ProcessUsage.resetPeakResidentSize()
+        return Measurement(started: .now, cpu: ProcessUsage.cpuTime())
+    }
+
+    func finish(_ name: String, events: Int, latencies: Histogram<UInt64>?) -> BenchmarkRow {
+        let seconds = (ContinuousClock.now - started).seconds
+        let cpuSeconds = (ProcessUsage.cpuTime() - cpu).seconds
+        return BenchmarkRow(
+            name: name, events: events, seconds: seconds, eventsPerSecond: Double(events) / seconds,
+            latency: latencies.map(LatencyPercentiles.init), peakResidentBytes: ProcessUsage.peakResidentSize(),
+            cpuSecondsPerMillionEvents: cpuSeconds / Double(events) * 1_000_000)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+

@@ -1,0 +1,78 @@
+import Foundation
+import Histogram
+
+public struct LatencyPercentiles: Sendable, Codable {
+    public var p50Milliseconds: Double
+    public var p95Milliseconds: Double
+    public var p99Milliseconds: Double
+    public var maxMilliseconds: Double
+
+    init(_ microseconds: Histogram<UInt64>) {
+        func milliseconds(_ percentile: Double) -> Double { Double(microseconds.valueAtPercentile(percentile)) / 1000 }
+        p50Milliseconds = milliseconds(50)
+        p95Milliseconds = milliseconds(95)
+        p99Milliseconds = milliseconds(99)
+        maxMilliseconds = Double(microseconds.max) / 1000
+    }
+}
+
+public struct BenchmarkRow: Sendable, Codable {
+    public var name: String
+    public var events: Int
+    public var seconds: Double
+    public var eventsPerSecond: Double
+    /// Worker events/s over baseline events/s, for the worker at full speed.
+    public var ratioToBaseline: Double?
+    /// From produce to the receipt read back from the receipts topic.
+    public var latency: LatencyPercentiles?
+    /// Peak resident memory of the whole process during the phase (worker, embedded broker, load generator).
+    public var peakResidentBytes: Int?
+    /// CPU time of the whole process per million events.
+    public var cpuSecondsPerMillionEvents: Double
+}
+
+public struct BenchmarkReport: Sendable, Codable {
+    public var brokers: String
+    public var events: Int
+    public var tenants: Int
+    public var partitions: Int
+    public var guarantee: DeliveryGuarantee
+    public var cores: Int
+    public var rows: [BenchmarkRow]
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    public func table() -> String {
+        var lines = [
+            "autonomics bench: \(events) events, \(tenants) tenants, \(partitions) partitions, \(guarantee.rawValue), "
+                + "\(cores) cores, broker: \(brokers)",
+            "",
+            row(["", "events/s", "ratio", "p50 ms", "p95 ms", "p99 ms", "peak RSS MiB", "CPU s/M events"]),
+        ]
+        for result in rows {
+            lines.append(row([
+                result.name,
+                String(Int(result.eventsPerSecond.rounded())),
+                result.ratioToBaseline.map { String(format: "%.2f", $0) } ?? "-",
+                result.latency.map { String(format: "%.1f", $0.p50Milliseconds) } ?? "-",
+                result.latency.map { String(format: "%.1f", $0.p95Milliseconds) } ?? "-",
+                result.latency.map { String(format: "%.1f", $0.p99Milliseconds) } ?? "-",
+                result.peakResidentBytes.map { String($0 / (1 << 20)) } ?? "-",
+                String(format: "%.2f", result.cpuSecondsPerMillionEvents),
+            ]))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func row(_ cells: [String]) -> String {
+        let widths = [28, 10, 7, 8, 8, 8, 13, 15]
+        return zip(cells, widths).enumerated().map { column, cell in
+            let padding = String(repeating: " ", count: max(0, cell.1 - cell.0.count))
+            return column == 0 ? cell.0 + padding : padding + cell.0
+        }.joined()
+    }
+}

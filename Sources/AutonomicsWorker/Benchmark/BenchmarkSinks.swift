@@ -1,0 +1,124 @@
+import Kafka
+import Logging
+import Synchronization
+
+/// A count shared between the thread that finishes events and the generator that waits on it.
+final class SharedCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    var value: Int { count.load(ordering: .relaxed) }
+
+    func add(_ amount: Int) { count.add(amount, ordering: .relaxed) }
+}
+
+/// The ceiling: librdkafka consuming the benchmark's events and producing them unchanged (key, value, headers) to
+/// another topic, with the worker's client settings and loop shape, doing no work in between.
+final class BaselineRelay: @unchecked Sendable {
+    /// Messages acknowledged on the output topic.
+    let delivered = SharedCounter()
+    private let consumer: KafkaConsumer
+    private let producer: KafkaProducer
+    private let input: String
+    private let output: String
+    private let maxBatch: Int
+
+    init(clients: KafkaClientProperties, group: String, input: String, output: String, maxBatch: Int, logger: Logger) throws {
+        consumer = try KafkaConsumer(properties: clients.groupConsumer(group: group), logger: logger)
+        producer = try KafkaProducer(properties: clients.producer(), logger: logger) { [delivered] report in
+            if report.error == nil { delivered.add(1) }
+        }
+        self.input = input
+        self.output = output
+        self.maxBatch = maxBatch
+    }
+
+    /// Joins the group and waits for partitions, so that the measurement does not include the join.
+    func join(timeout: Duration) throws {
+        try consumer.subscribe([input])
+        let deadline = ContinuousClock.now + timeout
+        while try consumer.assignment().isEmpty {
+            guard ContinuousClock.now < deadline else { throw BenchmarkError.timedOut("the baseline relay's partitions") }
+            _ = try consumer.poll(maxMessages: 1, timeout: .milliseconds(100))
+        }
+    }
+
+    /// Relays until `expected` messages are delivered downstream (on the calling thread).
+    func run(expected: Int) throws {
+        while delivered.value < expected {
+            let batch = try consumer.poll(maxMessages: maxBatch, timeout: .milliseconds(100))
+            var next: [Int32: Int64] = [:]
+            for message in batch {
+                try producer.produce(
+                    topic: output, partition: nil, key: message.key, value: message.value, headers: message.headers,
+                    token: 0)
+                next[message.partition] = message.offset + 1
+            }
+            producer.poll()
+            try? consumer.storeOffsets(next.map { KafkaTopicPartitionOffset(topic: input, partition: $0.key, offset: $0.value) })
+        }
+        consumer.close()
+    }
+}
+
+/// Reads the receipts topic from its end as it was before the run and notes, for each receipt, when it arrived and
+/// which input record (`source` partition and offset) it stands for.
+final class ReceiptArrivals: @unchecked Sendable {
+    /// Receipts read so far.
+    let received = SharedCounter()
+    /// Arrival times (ns, monotonic) by source partition and offset. Written by the reading thread, read after it finished.
+    private(set) var arrivals: [(partition: Int32, offset: Int64, nanoseconds: UInt64)] = []
+    private let consumer: KafkaConsumer
+
+    init(properties: [String: String], topic: String, logger: Logger) throws {
+        consumer = try KafkaConsumer(properties: properties, logger: logger)
+        let partitions = try consumer.partitionCount(topic: topic, timeout: .seconds(10))
+        let starts = try (0..<Int32(partitions)).map { partition in
+            let end = try consumer.queryWatermarks(KafkaTopicPartition(topic: topic, partition: partition), timeout: .seconds(10)).high
+            return KafkaTopicPartitionOffset(topic: topic, partition: partition, offset: end)
+        }
+        try consumer.assign(starts)
+    }
+
+    /// Reads until `expected` receipts arrived or `deadline` passed (on the calling thread).
+    func run(expected: Int, deadline: ContinuousClock.Instant) throws {
+        arrivals.reserveCapacity(expected)
+        while received.value < expected, ContinuousClock.now < deadline {
+            for message in try consumer.poll(maxMessages: 10_000, timeout: .milliseconds(50)) {
+                let now = Monotonic.nanoseconds()
+                guard let source = ReceiptSource(message.value ?? []) else { continue }
+                arrivals.append((source.partition, source.offset, now))
+                received.add(1)
+            }
+        }
+        guard received.value >= expected else { throw BenchmarkError.timedOut("\(expected) receipts") }
+    }
+}
+
+/// The `source` partition and offset of a receipt, found without a full parse: receipts are canonical JSON, so the
+/// object always reads `"source":{"offset":N,"partition":P,`.
+struct ReceiptSource {
+    var partition: Int32
+    var offset: Int64
+
+    init?(_ receipt: [UInt8]) {
+        let marker = Array(#""source":{"offset":"#.utf8)
+        guard let start = receipt.firstRange(of: marker)?.upperBound else { return nil }
+        var index = start
+        func number() -> Int64? {
+            var value: Int64 = 0
+            let first = index
+            while index < receipt.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(receipt[index]) {
+                value = value * 10 + Int64(receipt[index] - UInt8(ascii: "0"))
+                index += 1
+            }
+            return index > first ? value : nil
+        }
+        guard let offset = number() else { return nil }
+        let separator = Array(#","partition":"#.utf8)
+        guard receipt[index...].starts(with: separator) else { return nil }
+        index += separator.count
+        guard let partition = number() else { return nil }
+        self.partition = Int32(partition)
+        self.offset = offset
+    }
+}
