@@ -54,7 +54,7 @@ public final class Worker: Sendable {
                 bootstrapServers: configuration.kafka.brokers, passThrough: configuration.kafka.properties,
                 clientID: "\(workerID)-\(stage)",
                 // A rejoin on the mock cluster waits for the session timeout: keep it short on one machine.
-                groupDefaults: isEmbedded ? ["session.timeout.ms": "6000", "heartbeat.interval.ms": "1000"] : [:])
+                groupDefaults: isEmbedded ? EmbeddedKafka.consumerDefaults : [:])
         }
         let reader = TopicReader(properties: clients("reader").reader(), logger: logger)
         try Self.checkCoPartitioned(configuration.topics, reader: reader)

@@ -22,8 +22,8 @@ public struct BenchmarkOptions: Sendable {
     /// Events of the latency phase, run at half the worker's maximum rate. Default: a fifth of `events`.
     public var halfRateEvents: Int?
     /// Events sent but not yet finished downstream before the generator waits: the embedded broker keeps only
-    /// 5 MiB per partition. Default: 50,000.
-    public var window = 50_000
+    /// 5 MiB per partition (a larger window lost records to retention here). Default: 10,000.
+    public var window = 10_000
 
     public init() {}
 }
@@ -45,6 +45,7 @@ public enum Benchmark {
                 brokers: 3, partitions: options.partitions, topics: configuration.topics.all + [baselineInput, baselineOutput],
                 logger: logger)
             configuration.kafka.brokers = embedded.bootstrapServers
+            configuration.kafka.properties.merge(EmbeddedKafka.consumerDefaults) { given, _ in given }
             cluster = embedded
         } else {
             // A shared broker holds earlier runs' records: every group of this run starts at the end.
@@ -106,12 +107,21 @@ public enum Benchmark {
             maxBatch: maxBatch, logger: logger)
         let total = options.events
         try await ThreadService.runOnDedicatedThread(name: "bench-relay") { try relay.join(timeout: .seconds(60)) }
-        async let relayed: Void = ThreadService.runOnDedicatedThread(name: "bench-relay") { try relay.run(expected: total) }
+        let stop = StopSignal()
+        async let relayed: Void = ThreadService.runOnDedicatedThread(name: "bench-relay") {
+            try relay.run(expected: total, stop: stop, deadline: .now + .seconds(300))
+        }
         let measurement = Measurement.start()
-        try await ThreadService.runOnDedicatedThread(name: "bench-load") {
-            try generator.run(
-                0..<total, events: events, topic: baselineInput, eventsPerSecond: nil, window: options.window,
-                completed: { relay.delivered.value })
+        do {
+            try await ThreadService.runOnDedicatedThread(name: "bench-load") {
+                try generator.run(
+                    0..<total, events: events, topic: baselineInput, eventsPerSecond: nil, window: options.window,
+                    completed: { relay.delivered.value })
+            }
+        } catch {
+            stop.request()
+            try? await relayed
+            throw error
         }
         try await relayed
         return measurement.finish("baseline (librdkafka relay)", events: total, latencies: nil)
@@ -123,15 +133,22 @@ public enum Benchmark {
     ) async throws -> BenchmarkRow {
         let arrivals = try ReceiptArrivals(properties: clients.reader(), topic: topics.receipts, logger: logger)
         let expected = BenchmarkEvents.validCount(in: range)
-        let deadline = ContinuousClock.now + .seconds(600)
+        let deadline = ContinuousClock.now + .seconds(300)
+        let stop = StopSignal()
         async let received: Void = ThreadService.runOnDedicatedThread(name: "bench-receipts") {
-            try arrivals.run(expected: expected, deadline: deadline)
+            try arrivals.run(expected: expected, stop: stop, deadline: deadline)
         }
         let measurement = Measurement.start()
-        try await ThreadService.runOnDedicatedThread(name: "bench-load") {
-            try generator.run(
-                range, events: events, topic: topics.events, eventsPerSecond: eventsPerSecond, window: options.window,
-                completed: { arrivals.received.value })
+        do {
+            try await ThreadService.runOnDedicatedThread(name: "bench-load") {
+                try generator.run(
+                    range, events: events, topic: topics.events, eventsPerSecond: eventsPerSecond, window: options.window,
+                    completed: { arrivals.received.value })
+            }
+        } catch {
+            stop.request()
+            try? await received
+            throw error
         }
         try await received
         return measurement.finish(name, events: range.count, latencies: latencies(sent: generator.sent, arrivals: arrivals.arrivals))

@@ -42,10 +42,13 @@ final class BaselineRelay: @unchecked Sendable {
         }
     }
 
-    /// Relays until `expected` messages are delivered downstream (on the calling thread).
-    func run(expected: Int) throws {
-        while delivered.value < expected {
-            let batch = try consumer.poll(maxMessages: maxBatch, timeout: .milliseconds(100))
+    /// Relays until `expected` messages are delivered downstream or `stop` is requested (on the calling thread).
+    func run(expected: Int, stop: StopSignal, deadline: ContinuousClock.Instant) throws {
+        while delivered.value < expected, !stop.isRequested {
+            guard ContinuousClock.now < deadline else {
+                throw BenchmarkError.timedOut("the baseline relay: \(delivered.value) of \(expected) relayed")
+            }
+            let batch = try consumer.poll(maxMessages: maxBatch, timeout: .milliseconds(5))
             var next: [Int32: Int64] = [:]
             for message in batch {
                 try producer.produce(
@@ -79,18 +82,20 @@ final class ReceiptArrivals: @unchecked Sendable {
         try consumer.assign(starts)
     }
 
-    /// Reads until `expected` receipts arrived or `deadline` passed (on the calling thread).
-    func run(expected: Int, deadline: ContinuousClock.Instant) throws {
+    /// Reads until `expected` receipts arrived, `stop` is requested or `deadline` passed (on the calling thread).
+    func run(expected: Int, stop: StopSignal, deadline: ContinuousClock.Instant) throws {
         arrivals.reserveCapacity(expected)
-        while received.value < expected, ContinuousClock.now < deadline {
-            for message in try consumer.poll(maxMessages: 10_000, timeout: .milliseconds(50)) {
+        while received.value < expected, !stop.isRequested, ContinuousClock.now < deadline {
+            for message in try consumer.poll(maxMessages: 10_000, timeout: .milliseconds(5)) {
                 let now = Monotonic.nanoseconds()
                 guard let source = ReceiptSource(message.value ?? []) else { continue }
                 arrivals.append((source.partition, source.offset, now))
                 received.add(1)
             }
         }
-        guard received.value >= expected else { throw BenchmarkError.timedOut("\(expected) receipts") }
+        guard received.value >= expected || stop.isRequested else {
+            throw BenchmarkError.timedOut("receipts: \(received.value) of \(expected) arrived")
+        }
     }
 }
 
@@ -100,23 +105,33 @@ struct ReceiptSource {
     var partition: Int32
     var offset: Int64
 
+    private static let marker = Array(#""source":{"offset":"#.utf8)
+
     init?(_ receipt: [UInt8]) {
-        let marker = Array(#""source":{"offset":"#.utf8)
-        guard let start = receipt.firstRange(of: marker)?.upperBound else { return nil }
-        var index = start
+        let marker = Self.marker
+        let found: Int? = receipt.withUnsafeBufferPointer { bytes in
+            guard bytes.count >= marker.count else { return nil }
+            for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] {
+                if marker.indices.allSatisfy({ bytes[start + $0] == marker[$0] }) { return start }
+            }
+            return nil
+        }
+        guard let found else { return nil }
+        var position = found + Self.marker.count
         func number() -> Int64? {
             var value: Int64 = 0
-            let first = index
-            while index < receipt.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(receipt[index]) {
-                value = value * 10 + Int64(receipt[index] - UInt8(ascii: "0"))
-                index += 1
+            let first = position
+            while position < receipt.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(receipt[position]) {
+                value = value * 10 + Int64(receipt[position] - UInt8(ascii: "0"))
+                position += 1
             }
-            return index > first ? value : nil
+            return position > first ? value : nil
         }
         guard let offset = number() else { return nil }
         let separator = Array(#","partition":"#.utf8)
-        guard receipt[index...].starts(with: separator) else { return nil }
-        index += separator.count
+        let end = position + separator.count
+        guard end <= receipt.count, receipt[position..<end].elementsEqual(separator) else { return nil }
+        position += separator.count
         guard let partition = number() else { return nil }
         self.partition = Int32(partition)
         self.offset = offset

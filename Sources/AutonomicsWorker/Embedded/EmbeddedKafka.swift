@@ -11,6 +11,12 @@ public final class EmbeddedKafka: Service, Sendable {
 
     public var bootstrapServers: String { cluster.bootstrapServers }
 
+    /// Consumer settings that suit the mock cluster: a rejoin waits for the session timeout, and a fetch with no data
+    /// waits `fetch.wait.max.ms` even when data arrives meanwhile (a real broker answers at once), so keep both short.
+    static let consumerDefaults = [
+        "session.timeout.ms": "6000", "heartbeat.interval.ms": "1000", "fetch.wait.max.ms": "10",
+    ]
+
     public init(brokers: Int, partitions: Int, topics: [String], logger: Logger) throws {
         cluster = try KafkaMockCluster(brokers: brokers, logger: logger)
         for topic in topics {

@@ -19,7 +19,9 @@ final class StageLoop: @unchecked Sendable {
         var workerID: String
         var maxBatch: Int
         var drainTimeout: Duration
-        var pollTimeout: Duration = .milliseconds(100)
+        /// librdkafka's batch poll waits until the batch is full or this much time has passed: it is the latency a
+        /// quiet stage adds per hop.
+        var pollTimeout: Duration = .milliseconds(5)
         var statusInterval: Duration = .seconds(1)
     }
 
