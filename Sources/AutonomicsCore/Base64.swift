@@ -15,11 +15,10 @@ enum Base64 {
     /// Decodes standard or URL-safe base64 with or without `=` padding; nil for any other byte, misplaced or
     /// wrong padding, or a length no encoder produces.
     static func decode(_ text: String) -> [UInt8]? {
-        var text = text
-        return text.withUTF8(decode)
+        text.withUTF8Bytes(decode)
     }
 
-    /// ``decode(_:)-(String)`` over UTF-8 bytes.
+    /// Decodes UTF-8 text the same way.
     static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var body = text[...]
         if body.count % 4 == 0 {
@@ -28,24 +27,44 @@ enum Base64 {
             if body.last == UInt8(ascii: "=") { body = body.dropLast() }
         }
         guard body.count % 4 != 1 else { return nil }
+        return sextets.withUnsafeBufferPointer { decode(UnsafeBufferPointer(rebasing: body), sextets: $0) }
+    }
 
+    /// Decodes unpadded base64 whose length is not 1 modulo 4.
+    private static func decode(_ body: UnsafeBufferPointer<UInt8>, sextets: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var isValid = true
+        // Each group of four characters makes three bytes; two or three left over make one or two.
         let output = [UInt8](unsafeUninitializedCapacity: body.count * 3 / 4) { output, count in
-            var accumulator: UInt32 = 0
-            var bitCount = 0
-            for byte in body {
-                let sextet = sextets[Int(byte)]
-                guard sextet != 0xFF else {
-                    isValid = false
-                    break
+            var bits: UInt32 = 0
+            var index = 0
+            while index < body.count {
+                let groupEnd = min(index + 4, body.count)
+                var combined: UInt8 = 0
+                for offset in index..<groupEnd {
+                    let sextet = sextets[Int(body[offset])]
+                    combined |= sextet
+                    bits = bits << 6 | UInt32(sextet)
                 }
-                accumulator = accumulator << 6 | UInt32(sextet)
-                bitCount += 6
-                if bitCount >= 8 {
-                    bitCount -= 8
-                    output[count] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bitCount))
+                // Sextets are below 64; the marker for other bytes is not.
+                guard combined < 64 else {
+                    isValid = false
+                    return
+                }
+                switch groupEnd - index {
+                case 4:
+                    output[count] = UInt8(truncatingIfNeeded: bits >> 16)
+                    output[count + 1] = UInt8(truncatingIfNeeded: bits >> 8)
+                    output[count + 2] = UInt8(truncatingIfNeeded: bits)
+                    count += 3
+                case 3:
+                    output[count] = UInt8(truncatingIfNeeded: bits >> 10)
+                    output[count + 1] = UInt8(truncatingIfNeeded: bits >> 2)
+                    count += 2
+                default:
+                    output[count] = UInt8(truncatingIfNeeded: bits >> 4)
                     count += 1
                 }
+                index = groupEnd
             }
         }
         return isValid ? output : nil

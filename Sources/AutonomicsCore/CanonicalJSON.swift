@@ -33,8 +33,7 @@ public enum CanonicalJSON {
 
     /// Whether `lexeme` is `0` or `-?[1-9][0-9]*` within ±``maximumInteger``.
     public static func isCanonicalInteger(_ lexeme: String) -> Bool {
-        var lexeme = lexeme
-        return lexeme.withUTF8 { integer(canonical: $0) } != nil
+        lexeme.withUTF8Bytes { integer(canonical: $0) } != nil
     }
 
     /// The value of `lexeme` when it is a canonical integer (see ``isCanonicalInteger(_:)``).
@@ -59,20 +58,19 @@ public enum CanonicalJSON {
     /// differs from UTF-16 order only between U+E000–U+FFFF (lead bytes EE–EF) and supplementary characters (lead
     /// bytes F0–F4, surrogates D800–DBFF in UTF-16), so exactly that pair is flipped.
     static func keyPrecedes(_ lhs: String, _ rhs: String) -> Bool {
-        var lhs = lhs
-        var rhs = rhs
-        return lhs.withUTF8 { left in
-            rhs.withUTF8 { right in
-                for index in 0..<min(left.count, right.count) where left[index] != right[index] {
-                    let (l, r) = (left[index], right[index])
-                    if l >= 0xEE && r >= 0xEE && (l >= 0xF0) != (r >= 0xF0) {
-                        return l >= 0xF0
-                    }
-                    return l < r
-                }
-                return left.count < right.count
+        lhs.withUTF8Bytes { left in rhs.withUTF8Bytes { right in keyPrecedes(utf8: left, right) } }
+    }
+
+    /// ``keyPrecedes(_:_:)`` for UTF-8 bytes.
+    static func keyPrecedes(utf8 left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+        for index in 0..<min(left.count, right.count) where left[index] != right[index] {
+            let (l, r) = (left[index], right[index])
+            if l >= 0xEE && r >= 0xEE && (l >= 0xF0) != (r >= 0xF0) {
+                return l >= 0xF0
             }
+            return l < r
         }
+        return left.count < right.count
     }
 }
 
@@ -95,17 +93,27 @@ struct CanonicalWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    /// Writes `"key":`, after a comma unless the key opens its object. Keys must come in ``CanonicalJSON``
-    /// order (``CanonicalJSON/keyPrecedes(_:_:)``).
-    mutating func key(_ key: String) {
+    /// Writes `"key":` for a key spelled out in code, which needs no escaping, after a comma unless the key opens
+    /// its object. Keys must come in ``CanonicalJSON`` order (``CanonicalJSON/keyPrecedes(_:_:)``).
+    mutating func key(_ key: StaticString) {
+        let text = key.utf8Bytes
+        assert(ByteScan.firstSpecialByte(in: text, from: 0, orNonASCII: false) == text.count, "\(key) needs escaping")
+        if bytes.last != UInt8(ascii: "{") { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: text)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// ``key(_:)`` for any key, escaped as a string.
+    mutating func key(named key: String) {
         if bytes.last != UInt8(ascii: "{") { bytes.append(UInt8(ascii: ",")) }
         string(key)
         bytes.append(UInt8(ascii: ":"))
     }
 
     mutating func string(_ text: String) {
-        var text = text
-        text.withUTF8 { string(utf8: $0) }
+        text.withUTF8Bytes { string(utf8: $0) }
     }
 
     /// Writes UTF-8 text as a string, escaped as ``CanonicalJSON`` says.
@@ -113,12 +121,13 @@ struct CanonicalWriter {
         bytes.append(UInt8(ascii: "\""))
         // Copies runs that need no escaping in one go.
         var runStart = 0
-        for index in text.indices where text[index] < 0x20 || text[index] == UInt8(ascii: "\"") || text[index] == UInt8(ascii: "\\") {
+        while true {
+            let index = ByteScan.firstSpecialByte(in: text, from: runStart, orNonASCII: false)
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<index]))
+            guard index < text.count else { break }
             appendEscaped(text[index])
             runStart = index + 1
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart...]))
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -174,13 +183,17 @@ struct CanonicalWriter {
             CanonicalJSONError(number: String(value)).description
         )
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        let start = bytes.count
-        var remaining = value.magnitude
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(remaining % 10))
-            remaining /= 10
-        } while remaining > 0
-        bytes[start...].reverse()
+        // At most 16 digits, written backwards.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { digits in
+            var start = digits.count
+            var remaining = value.magnitude
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            } while remaining > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     /// Writes any value, sorting object members. Traps on a number that is not a canonical integer.
@@ -195,6 +208,18 @@ struct CanonicalWriter {
     /// Writes an object, sorting its members. Traps like ``value(_:)``.
     mutating func object(_ members: [String: JSONValue]) {
         value(.object(members))
+    }
+
+    private mutating func checkedObject(_ members: [String: JSONValue]) throws(CanonicalJSONError) {
+        let entries = Array(members)
+        // Sorting positions moves plain integers; moving the members would count references at every step.
+        let order = entries.indices.sorted { CanonicalJSON.keyPrecedes(entries[$0].key, entries[$1].key) }
+        beginObject()
+        for index in order {
+            key(named: entries[index].key)
+            try checkedValue(entries[index].value)
+        }
+        endObject()
     }
 
     /// Writes any value, sorting object members, or throws on a number that is not a canonical integer.
@@ -217,12 +242,7 @@ struct CanonicalWriter {
             }
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
-            beginObject()
-            for (key, member) in members.sorted(by: { CanonicalJSON.keyPrecedes($0.key, $1.key) }) {
-                self.key(key)
-                try checkedValue(member)
-            }
-            endObject()
+            try checkedObject(members)
         }
     }
 }

@@ -40,8 +40,10 @@ struct DedupWindow: Sendable {
     private static func fnv1a(_ text: String, namespace: UInt8) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         hash = (hash ^ UInt64(namespace)) &* 0x0000_0100_0000_01B3
-        for byte in text.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        text.withUTF8Bytes { bytes in
+            for byte in bytes {
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            }
         }
         return hash
     }

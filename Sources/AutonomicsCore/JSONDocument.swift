@@ -33,27 +33,34 @@ struct JSONDocument {
     /// The top-level value.
     static let root = 0
 
+    /// Whether a string node is plain ASCII text whose bytes are its value: then it equals another such string
+    /// exactly when their bytes are equal, and no other string.
+    static func isPlain(_ node: Node) -> Bool {
+        !node.hasEscapes && !node.hasNonASCII
+    }
+
     func kind(of node: Int) -> Kind {
         nodes[node].kind
     }
 
     /// The member `key` of `object`, nil when absent. Keys compare as Swift strings do (canonical equivalence).
     func member(_ key: String, of object: Int) -> Int? {
-        var utf8 = key
-        return utf8.withUTF8 { wanted in
+        key.withUTF8Bytes { wanted in
             let wantedIsASCII = wanted.allSatisfy { $0 < 0x80 }
             return bytes.withUnsafeBufferPointer { bytes in
-                var index = object + 1
-                while index < nodes[object].next {
-                    let node = nodes[index]
-                    if node.hasEscapes || node.hasNonASCII || !wantedIsASCII {
-                        if JSONParser.string(node, in: bytes) == key { return index + 1 }
-                    } else if UnsafeBufferPointer(rebasing: bytes[node.start..<node.end]).elementsEqual(wanted) {
-                        return index + 1
+                nodes.withUnsafeBufferPointer { nodes in
+                    var index = object + 1
+                    while index < nodes[object].next {
+                        let node = nodes[index]
+                        if !Self.isPlain(node) || !wantedIsASCII {
+                            if JSONParser.string(node, in: bytes) == key { return index + 1 }
+                        } else if UnsafeBufferPointer(rebasing: bytes[node.start..<node.end]).hasSameBytes(as: wanted) {
+                            return index + 1
+                        }
+                        index = nodes[index + 1].next
                     }
-                    index = nodes[index + 1].next
+                    return nil
                 }
-                return nil
             }
         }
     }
@@ -86,14 +93,23 @@ struct JSONDocument {
         guard node.hasEscapes else {
             return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[node.start..<node.end])) }
         }
-        var text = bytes.withUnsafeBufferPointer { JSONParser.string(node, in: $0) }
-        return text.withUTF8(body)
+        return bytes.withUnsafeBufferPointer { JSONParser.string(node, in: $0) }.withUTF8Bytes(body)
     }
 
     /// The text of a node as written, e.g. a number's exact lexeme.
     func text(of node: Int) -> String {
         let node = nodes[node]
         return String(decoding: bytes[node.start..<node.end], as: UTF8.self)
+    }
+
+    /// An object node's members as values.
+    func object(at node: Int) -> [String: JSONValue] {
+        var count = 0
+        for _ in members(of: node) { count += 1 }
+        var object: [String: JSONValue] = Dictionary(minimumCapacity: count)
+        // The parser has rejected duplicate keys.
+        for (key, value) in members(of: node) { object[string(at: key)] = self.value(at: value) }
+        return object
     }
 
     /// A node as a ``JSONValue``, with everything inside it.
@@ -113,10 +129,18 @@ struct JSONDocument {
             }
             return .array(elements)
         case .object:
-            var object: [String: JSONValue] = [:]
-            // The parser has rejected duplicate keys.
-            for (key, value) in members(of: node) { object[string(at: key)] = self.value(at: value) }
-            return .object(object)
+            return .object(object(at: node))
         }
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether both hold the same bytes. (`elementsEqual` takes several times as long on short keys.)
+    func hasSameBytes(as other: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard count == other.count else { return false }
+        for index in 0..<count where self[index] != other[index] {
+            return false
+        }
+        return true
     }
 }

@@ -95,53 +95,46 @@ public struct NormalizedEvent: Sendable, Hashable {
                 let value = document.value(at: JSONDocument.root)
                 throw Rejection(code: .invalidField, message: "tenant event is \(value); expected an object")
             }
-            let fields = FieldReader(document, source: "tenant event")
-            let originFields = try fields.requiredObject("origin")
-            let partition = try originFields.requiredInteger("partition")
-            guard let partition = Int32(exactly: partition) else {
-                throw originFields.invalid(
-                    "partition",
-                    expected: "a 32-bit partition number",
-                    found: .integer(partition)
-                )
-            }
-            let formatName = try fields.requiredString("format")
-            guard let format = EventFormat(rawValue: formatName) else {
-                throw fields.invalid(
-                    "format",
-                    expected: "signal, marketplace or monitoring",
-                    found: .string(formatName)
-                )
-            }
-            self.init(
-                tenantID: try fields.tenantID("tenant_id"),
-                tenantResolution: try fields.requiredString("tenant_resolution"),
-                eventID: try fields.requiredString("event_id"),
-                eventType: try fields.requiredString("event_type"),
-                format: format,
-                pubsubMessageID: try fields.optionalString("pubsub_message_id"),
-                eventTime: try fields.requiredInteger("event_time"),
-                data: try Self.decodeData(fields.requiredObject("data")),
-                origin: EventOrigin(
-                    topic: try originFields.requiredString("topic"),
-                    partition: partition,
-                    offset: try originFields.requiredInteger("offset"),
-                    timestamp: try originFields.optionalInteger("timestamp")
-                )
-            )
+            try self.init(FieldReader(document, source: "tenant event"))
         } catch {
             throw Rejection(code: .invalidTenantEvent, message: error.message)
         }
     }
 
+    /// Reads the members straight into place.
+    private init(_ fields: FieldReader) throws(Rejection) {
+        let originFields = try fields.requiredObject("origin")
+        let partition = try originFields.requiredInteger("partition")
+        guard let partition = Int32(exactly: partition) else {
+            throw originFields.invalid("partition", expected: "a 32-bit partition number", found: .integer(partition))
+        }
+        let formatName = try fields.requiredString("format")
+        guard let format = EventFormat(rawValue: formatName) else {
+            throw fields.invalid("format", expected: "signal, marketplace or monitoring", found: .string(formatName))
+        }
+        self.format = format
+        tenantID = try fields.tenantID("tenant_id")
+        tenantResolution = try fields.requiredString("tenant_resolution")
+        eventID = try fields.requiredString("event_id")
+        eventType = try fields.requiredString("event_type")
+        pubsubMessageID = try fields.optionalString("pubsub_message_id")
+        eventTime = try fields.requiredInteger("event_time")
+        data = try Self.decodeData(fields.requiredObject("data"))
+        origin = EventOrigin(
+            topic: try originFields.requiredString("topic"),
+            partition: partition,
+            offset: try originFields.requiredInteger("offset"),
+            timestamp: try originFields.optionalInteger("timestamp")
+        )
+    }
+
     /// Strings, booleans and canonical integers only, as ``encoded()`` writes.
     private static func decodeData(_ fields: FieldReader) throws(Rejection) -> [String: JSONValue] {
         let document = fields.document
-        var data: [String: JSONValue] = [:]
         for (key, value) in document.members(of: fields.object) {
             switch document.kind(of: value) {
-            case .string, .true, .false: break
-            case .number where document.withUTF8(of: value, CanonicalJSON.integer(canonical:)) != nil: break
+            case .string, .true, .false: continue
+            case .number where document.withUTF8(of: value, CanonicalJSON.integer(canonical:)) != nil: continue
             default:
                 throw fields.invalid(
                     document.string(at: key),
@@ -149,8 +142,7 @@ public struct NormalizedEvent: Sendable, Hashable {
                     foundAt: value
                 )
             }
-            data[document.string(at: key)] = document.value(at: value)
         }
-        return data
+        return document.object(at: fields.object)
     }
 }

@@ -32,7 +32,7 @@ extension Normalizer {
         for (name, object) in [("account", account), ("entitlement", entitlement)] {
             guard let object else { continue }
             for (key, value) in object.members {
-                if let scalar = Self.scalarData(value) { data["\(name)_\(Self.snakeCase(key))"] = scalar }
+                if let scalar = Self.scalarData(value) { data[name + "_" + Self.snakeCase(key)] = scalar }
             }
         }
 
@@ -61,15 +61,29 @@ extension Normalizer {
 
     /// `newOfferDuration` → `new_offer_duration`.
     private static func snakeCase(_ camelCase: String) -> String {
-        var result = ""
-        for character in camelCase {
-            if character.isUppercase {
-                result.append("_")
-                result.append(contentsOf: character.lowercased())
+        // Keys are ASCII in practice: byte by byte, without the cost of Characters.
+        guard camelCase.utf8.allSatisfy({ $0 < 0x80 }) else {
+            var result = ""
+            for character in camelCase {
+                if character.isUppercase {
+                    result.append("_")
+                    result.append(contentsOf: character.lowercased())
+                } else {
+                    result.append(character)
+                }
+            }
+            return result
+        }
+        var result: [UInt8] = []
+        result.reserveCapacity(camelCase.utf8.count + 4)
+        for byte in camelCase.utf8 {
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
+                result.append(UInt8(ascii: "_"))
+                result.append(byte + 0x20)
             } else {
-                result.append(character)
+                result.append(byte)
             }
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 }

@@ -7,7 +7,9 @@ extension Normalizer {
     ]
 
     /// Incident members copied into ``NormalizedEvent/data`` when they are strings.
-    private static let textFields = ["policy_name", "condition_name", "severity", "scoping_project_id", "resource_name"]
+    private static let textFields = [
+        "policy_name", "condition_name", "severity", "scoping_project_id", "resource_name",
+    ]
     /// Incident members copied as text, whether strings or numbers.
     private static let valueFields = ["observed_value", "threshold_value"]
 

@@ -41,8 +41,9 @@ public struct Normalizer: Sendable {
     /// The rule for every resolved tenant id: 1–256 characters, printable ASCII (no control characters), because it
     /// becomes a Kafka key, a log field and part of resource bindings.
     public static func isValidTenantID(_ candidate: String) -> Bool {
-        let bytes = candidate.utf8
-        return (1...256).contains(bytes.count) && bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        candidate.withUTF8Bytes { bytes in
+            (1...256).contains(bytes.count) && bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        }
     }
 
     private func normalizeEvent(

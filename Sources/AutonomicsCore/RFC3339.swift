@@ -9,8 +9,7 @@ public enum RFC3339 {
     /// digits, truncated to milliseconds). Returns nil for anything else, including impossible dates, second 60
     /// (Google's clocks smear leap seconds) and years outside 0000–9999.
     public static func parse(_ text: String) -> Int64? {
-        var text = text
-        return text.withUTF8 { parse(utf8: $0) }
+        text.withUTF8Bytes { parse(utf8: $0) }
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC. Years outside 0000–9999 come out with more digits or a sign.
@@ -57,8 +56,7 @@ public enum RFC3339 {
         return position
     }
 
-    /// ``parse(_:)`` over UTF-8 bytes.
-    static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+    private static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         var cursor = Cursor(bytes: bytes)
         guard let year = cursor.digits(4), cursor.skip("-"),
             let month = cursor.digits(2), cursor.skip("-"),

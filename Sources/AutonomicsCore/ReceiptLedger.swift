@@ -42,7 +42,13 @@ public struct ReceiptLedger: Sendable {
                 return nil
             }
             chain.recentIDs.insert(eventID: event.eventID, pubsubMessageID: event.pubsubMessageID, capacity: capacity)
-            var receipt = ReceiptWriter(kind: "event", tenantID: event.tenantID, now: now, specHash: specHash, chain: chain)
+            var receipt = ReceiptWriter(
+                kind: "event",
+                tenantID: event.tenantID,
+                now: now,
+                specHash: specHash,
+                chain: chain
+            )
             // The event's members in key order; the writer puts the chain's between them.
             receipt.key("data")
             receipt.writer.object(event.data)
@@ -86,7 +92,7 @@ public struct ReceiptLedger: Sendable {
         return modifyChain(of: tenantID) { chain in
             var receipt = ReceiptWriter(kind: kind, tenantID: tenantID, now: now, specHash: specHash, chain: chain)
             for (key, value) in fields.sorted(by: { CanonicalJSON.keyPrecedes($0.key, $1.key) }) {
-                receipt.key(key)
+                receipt.key(named: key)
                 receipt.writer.value(value)
             }
             return receipt.link(to: &chain)
@@ -98,13 +104,20 @@ public struct ReceiptLedger: Sendable {
     /// the SHA-256 of the receipt without it, is filled in last.
     private struct ReceiptWriter {
         /// The members every receipt has, in key order.
-        private enum ChainMember: String, CaseIterable {
-            case hash, kind
-            case prevHash = "prev_hash"
-            case seq
-            case specHash = "spec_hash"
-            case tenantID = "tenant_id"
-            case time
+        private enum ChainMember: CaseIterable {
+            case hash, kind, prevHash, seq, specHash, tenantID, time
+
+            var key: StaticString {
+                switch self {
+                case .hash: "hash"
+                case .kind: "kind"
+                case .prevHash: "prev_hash"
+                case .seq: "seq"
+                case .specHash: "spec_hash"
+                case .tenantID: "tenant_id"
+                case .time: "time"
+                }
+            }
         }
 
         var writer = CanonicalWriter(capacity: 1024)
@@ -131,9 +144,15 @@ public struct ReceiptLedger: Sendable {
         }
 
         /// Starts the caller's member `key`, after the chain's members that sort before it.
-        mutating func key(_ key: String) {
-            writeChainMembers(before: key)
+        mutating func key(_ key: StaticString) {
+            writeChainMembers(before: key.utf8Bytes)
             writer.key(key)
+        }
+
+        /// ``key(_:)`` for any key.
+        mutating func key(named key: String) {
+            key.withUTF8Bytes { writeChainMembers(before: $0) }
+            writer.key(named: key)
         }
 
         /// Completes the receipt, hashes it and makes it the chain's head.
@@ -150,11 +169,11 @@ public struct ReceiptLedger: Sendable {
             return Receipt(tenantID: tenantID, seq: seq, hash: hash.hex, bytes: writer.bytes)
         }
 
-        /// Writes the chain's members that sort before `key`, or all that are left.
-        private mutating func writeChainMembers(before key: String?) {
+        /// Writes the chain's members that sort before `key` (UTF-8), or all that are left.
+        private mutating func writeChainMembers(before key: UnsafeBufferPointer<UInt8>?) {
             while chainMembersWritten < ChainMember.allCases.count {
                 let member = ChainMember.allCases[chainMembersWritten]
-                if let key, !CanonicalJSON.keyPrecedes(member.rawValue, key) { return }
+                if let key, !CanonicalJSON.keyPrecedes(utf8: member.key.utf8Bytes, key) { return }
                 write(member)
                 chainMembersWritten += 1
             }
@@ -163,12 +182,13 @@ public struct ReceiptLedger: Sendable {
         private mutating func write(_ member: ChainMember) {
             if member == .specHash && specHash == nil { return }
             let start = writer.bytes.count
-            writer.key(member.rawValue)
+            writer.key(member.key)
             switch member {
             case .hash:
+                let digitsStart = writer.bytes.count + 1
                 SHA256Hash.zero.withUnsafeBytes { writer.string(hexOf: $0) }
+                hashDigits = digitsStart..<writer.bytes.count - 1
                 hashMember = start..<writer.bytes.count
-                hashDigits = hashMember.upperBound - 65..<hashMember.upperBound - 1
             case .kind: writer.string(kind)
             case .prevHash: prevHash.withUnsafeBytes { writer.string(hexOf: $0) }
             case .seq: writer.integer(seq)

@@ -42,7 +42,7 @@ struct StoredReceipt {
 
     /// SHA-256 over the canonical receipt without `hash` and `signature`.
     func recomputedHash() throws(CanonicalJSONError) -> SHA256Hash {
-        var content = fields.document.value(at: fields.object).objectValue!
+        var content = fields.document.object(at: fields.object)
         content["hash"] = nil
         content["signature"] = nil
         return SHA256Hash(of: try CanonicalJSON.checkedEncode(.object(content)))

@@ -36,6 +36,16 @@ struct Base64Tests {
         #expect(Base64.decode(text) == nil)
     }
 
+    @Test("decodes every length, padded or not")
+    func allLengths() {
+        for length in 0..<100 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            let padded = Base64.encode(bytes)
+            #expect(Base64.decode(padded) == bytes)
+            #expect(Base64.decode(String(padded.prefix { $0 != "=" })) == bytes)
+        }
+    }
+
     @Test("round-trips every byte value")
     func allBytes() {
         let bytes = (0...255).map { UInt8($0) }

@@ -125,31 +125,6 @@ struct CanonicalJSONTests {
         }
     }
 
-    static let objectsMissingAMember: [[String: JSONValue]] = [
-        [:],
-        ["a": 1],
-        ["z": 1],
-        ["a": 1, "z": [true]],
-        ["a": 1, "b": ["hash": 2], "m": "x"],
-        ["\u{E000}": 1, "😀": 2],
-    ]
-
-    @Test(
-        "a member computed from the other members' bytes is spliced in at its sorted place",
-        arguments: objectsMissingAMember
-    )
-    func addingMember(members: [String: JSONValue]) {
-        var seenContent: [UInt8] = []
-        let bytes = CanonicalJSON.encode(members, addingMember: "hash") { content in
-            seenContent = content
-            return .integer(Int64(content.count))
-        }
-        #expect(seenContent == CanonicalJSON.encode(.object(members)))
-        var complete = members
-        complete["hash"] = .integer(Int64(seenContent.count))
-        #expect(bytes == CanonicalJSON.encode(.object(complete)))
-    }
-
     @Test("encoding a fraction is a programmer error")
     func fractionTraps() async {
         await #expect(processExitsWith: .failure) { _ = CanonicalJSON.encode(["value": .number("0.5")]) }

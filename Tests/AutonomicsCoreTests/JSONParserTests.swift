@@ -139,6 +139,40 @@ struct JSONParserTests {
         #expect(throws: JSONParseError(.duplicateKey("e\u{301}"), at: 8)) { try JSONValue.parse(Array(input.utf8)) }
     }
 
+    @Test("treats keys equal after unescaping, or as Swift strings, as duplicates")
+    func equalKeys() throws {
+        #expect(throws: JSONParseError(.duplicateKey("a"), at: 7)) {
+            try JSONValue.parse(Array(#"{"a":1,"\u0061":2}"#.utf8))
+        }
+        #expect(throws: JSONParseError(.duplicateKey("\u{212A}"), at: 7)) {
+            try JSONValue.parse(Array("{\"K\":1,\"\u{212A}\":2}".utf8))
+        }
+        #expect(try JSONValue.parse(Array(#"{"ab":1,"ba":2,"aab":3,"a":4,"b":5}"#.utf8)).objectValue?.count == 5)
+    }
+
+    @Test("finds duplicates in large objects too", arguments: [10, 64, 65, 200])
+    func duplicatesInLargeObjects(memberCount: Int) throws {
+        let members = (0..<memberCount).map { #""key\#($0)":\#($0)"# }
+        let distinct = "{" + members.joined(separator: ",") + "}"
+        #expect(try JSONValue.parse(Array(distinct.utf8)).objectValue?.count == memberCount)
+        let repeated = "{" + members.joined(separator: ",") + #","key3":0}"#
+        #expect(throws: JSONParseError(.duplicateKey("key3"), at: distinct.utf8.count)) {
+            try JSONValue.parse(Array(repeated.utf8))
+        }
+    }
+
+    @Test("looks members up as Swift strings compare, null included, in any position")
+    func documentMembers() throws {
+        let document = try JSONDocument(parsing: Array(#"{"a":[1,{"b":2}],"t\u0069d":null,"K":"k","last":{}}"#.utf8))
+        let root = JSONDocument.root
+        #expect(document.member("a", of: root).map(document.kind(of:)) == .array)
+        #expect(document.member("tid", of: root).map(document.kind(of:)) == .null)
+        #expect(document.member("\u{212A}", of: root).map(document.string(at:)) == "k")
+        #expect(document.member("last", of: root).map(document.kind(of:)) == .object)
+        #expect(document.member("b", of: root) == nil)
+        #expect(document.members(of: root).map { document.string(at: $0.key) } == ["a", "tid", "K", "last"])
+    }
+
     @Test("describes errors with the byte offset")
     func describesErrors() {
         #expect(

@@ -46,7 +46,8 @@ struct BenchmarkTests {
             Array(SampleEvents.signal.utf8), origin: EventOrigin(topic: "events", partition: 5, offset: 1234, timestamp: nil),
             now: WallClock.milliseconds()
         ).get()
-        let receipt = try #require(ledger.record(event, now: WallClock.milliseconds()))
+        let recorded = ledger.record(event, now: WallClock.milliseconds())
+        let receipt = try #require(recorded)
         let source = try #require(ReceiptSource(receipt.bytes))
         #expect(source.partition == 5 && source.offset == 1234)
         #expect(ReceiptSource(Array("{}".utf8)) == nil)
