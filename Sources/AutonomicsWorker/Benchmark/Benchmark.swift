@@ -22,8 +22,8 @@ public struct BenchmarkOptions: Sendable {
     /// Events of the latency phase, run at half the worker's maximum rate. Default: a fifth of `events`.
     public var halfRateEvents: Int?
     /// Events sent but not yet finished downstream before the generator waits: the embedded broker keeps only
-    /// 5 MiB per partition (a larger window lost records to retention here). Default: 10,000.
-    public var window = 10_000
+    /// 5 MiB per partition. Default: 40,000.
+    public var window = 40_000
 
     public init() {}
 }
@@ -61,7 +61,9 @@ public enum Benchmark {
             tenants: options.tenants, totalEvents: options.events + halfRateEvents, runID: runID, now: WallClock.milliseconds())
         let clients = KafkaClientProperties(
             bootstrapServers: configuration.kafka.brokers, passThrough: configuration.kafka.properties, clientID: "bench-\(runID)")
-        let generator = try LoadGenerator(properties: clients.producer(), logger: logger)
+        // Unkeyed events would stick to one partition per linger interval and overflow that partition's retention.
+        let generator = try LoadGenerator(
+            properties: clients.producer().merging(["sticky.partitioning.linger.ms": "0"]) { $1 }, logger: logger)
 
         progress("baseline: librdkafka relaying \(options.events) events \(baselineInput) → \(baselineOutput)")
         let baseline = try await measureBaseline(
