@@ -10,9 +10,7 @@ struct ConsumerGroupTests {
         let group = uniqueName("group")
         try cluster.createTopic(topic, partitions: 1)
         let producer = try makeProducer(cluster, reports: DeliveryReports())
-        for index in 0..<10 {
-            try producer.produce(topic: topic, partition: 0, key: nil, value: bytes("\(index)"), headers: [], token: 0)
-        }
+        try produceNumbered(producer, topic: topic, 0..<10)
         try producer.flush(timeout: .seconds(10))
         let partition = KafkaTopicPartition(topic: topic, partition: 0)
 
@@ -45,16 +43,7 @@ struct ConsumerGroupTests {
         let reports = DeliveryReports()
         let producer = try makeProducer(cluster, reports: reports)
         func produce(_ range: Range<Int>) throws {
-            for index in range {
-                try producer.produce(
-                    topic: topic,
-                    partition: nil,
-                    key: bytes("key-\(index)"),
-                    value: bytes("\(index)"),
-                    headers: [],
-                    token: UInt64(index)
-                )
-            }
+            try produceNumbered(producer, topic: topic, range, partition: { _ in nil }, key: { bytes("key-\($0)") })
             try producer.flush(timeout: .seconds(10))
         }
 

@@ -119,16 +119,7 @@ struct ProducerConsumerTests {
         let topic = uniqueName("seek")
         try cluster.createTopic(topic, partitions: 1)
         let producer = try makeProducer(cluster, reports: DeliveryReports())
-        for index in 0..<5 {
-            try producer.produce(
-                topic: topic,
-                partition: 0,
-                key: nil,
-                value: bytes("\(index)"),
-                headers: [],
-                token: UInt64(index)
-            )
-        }
+        try produceNumbered(producer, topic: topic, 0..<5)
         try producer.flush(timeout: .seconds(10))
         let partition = KafkaTopicPartition(topic: topic, partition: 0)
 
@@ -167,16 +158,7 @@ struct ProducerConsumerTests {
         try consumer.pause([paused])
 
         let producer = try makeProducer(cluster, reports: DeliveryReports())
-        for index in 0..<10 {
-            try producer.produce(
-                topic: topic,
-                partition: Int32(index % 2),
-                key: nil,
-                value: bytes("\(index)"),
-                headers: [],
-                token: UInt64(index)
-            )
-        }
+        try produceNumbered(producer, topic: topic, 0..<10, partition: { Int32($0 % 2) })
         try producer.flush(timeout: .seconds(10))
 
         // All of partition 1 arrives; then give partition 0 ample time to (wrongly) arrive as well.

@@ -52,6 +52,27 @@ func makeProducer(
     )
 }
 
+/// Sends the values "0", "1", … for `indices`, each with its index as delivery token, to `partition(index)`
+/// (nil lets the partitioner choose) with key `key(index)`.
+func produceNumbered(
+    _ producer: KafkaProducer,
+    topic: String,
+    _ indices: Range<Int>,
+    partition: (Int) -> Int32? = { _ in 0 },
+    key: (Int) -> [UInt8]? = { _ in nil }
+) throws {
+    for index in indices {
+        try producer.produce(
+            topic: topic,
+            partition: partition(index),
+            key: key(index),
+            value: bytes("\(index)"),
+            headers: [],
+            token: UInt64(index)
+        )
+    }
+}
+
 /// Polls until `isDone` holds for everything received so far, or throws when `timeout` passes.
 func poll(
     _ consumer: KafkaConsumer,

@@ -17,16 +17,7 @@ struct TransactionTests {
         try producer.initTransactions(timeout: .seconds(10))
 
         try producer.beginTransaction()
-        for index in 0..<3 {
-            try producer.produce(
-                topic: topic,
-                partition: nil,
-                key: bytes("\(index)"),
-                value: bytes("\(index)"),
-                headers: [],
-                token: UInt64(index)
-            )
-        }
+        try produceNumbered(producer, topic: topic, 0..<3, partition: { _ in nil }, key: { bytes("\($0)") })
         // The mock discards these offsets: only the call's success is checked.
         try producer.sendOffsetsToTransaction(
             [KafkaTopicPartitionOffset(topic: topic, partition: 0, offset: 3)],
@@ -90,16 +81,7 @@ struct TransactionTests {
         let producer = try makeProducer(cluster, reports: reports)
         cluster.pushRequestErrors(apiKey: produceAPIKey, errors: [.transport, .transport, .notLeaderForPartition])
 
-        for index in 0..<10 {
-            try producer.produce(
-                topic: topic,
-                partition: 0,
-                key: nil,
-                value: bytes("\(index)"),
-                headers: [],
-                token: UInt64(index)
-            )
-        }
+        try produceNumbered(producer, topic: topic, 0..<10)
         try producer.flush(timeout: .seconds(30))
 
         #expect(reports.all.count == 10)

@@ -203,9 +203,7 @@ final class StageLoop: @unchecked Sendable {
     private func rebalance(_ event: KafkaRebalanceEvent) {
         switch event {
         case .revoke(let partitions, let lost):
-            logger.info("partitions revoked", metadata: [
-                "stage": "\(settings.stage.rawValue)", "kafka.partitions": "\(partitions.map(\.partition))", "lost": "\(lost)",
-            ])
+            // The Kafka layer logs the move itself, with the group (one per stage).
             do {
                 if !lost { try drain() }
             } catch {
@@ -218,9 +216,6 @@ final class StageLoop: @unchecked Sendable {
             }
             assigned.removeAll { partitions.contains($0) }
         case .assign(let partitions):
-            logger.info("partitions assigned", metadata: [
-                "stage": "\(settings.stage.rawValue)", "kafka.partitions": "\(partitions.map(\.partition))",
-            ])
             do {
                 try handler.prepare(partitions)
             } catch {
