@@ -62,7 +62,7 @@ public final class Worker: Sendable {
         let topics = configuration.topics
         let drainTimeout = Duration.seconds(configuration.worker.shutdownDeadlineSeconds)
         var settings = StageLoop.Settings(
-            stage: .intake, inputTopic: topics.events, deadLetterTopic: topics.dlq, workerID: workerID,
+            stage: .intake, inputTopic: topics.events, outputTopic: topics.tenantEvents, deadLetterTopic: topics.dlq, workerID: workerID,
             maxBatch: configuration.receipts.maxBatch, drainTimeout: drainTimeout)
         let intake = try StageLoop(
             settings: settings,
@@ -75,6 +75,7 @@ public final class Worker: Sendable {
 
         settings.stage = .receipts
         settings.inputTopic = topics.tenantEvents
+        settings.outputTopic = topics.receipts
         let dedupWindow = configuration.receipts.dedupWindow
         let receipts = try StageLoop(
             settings: settings,

@@ -1,5 +1,6 @@
 internal import CRdKafka
 public import Logging
+import Synchronization
 
 /// The outcome of one produced message.
 public struct KafkaDeliveryReport: Sendable {
@@ -52,6 +53,13 @@ public final class KafkaProducer: @unchecked Sendable {
     ]
 
     let client: RDKafkaClient
+    /// Topic handles from ``prepare(topics:timeout:)``, held until deinit so that librdkafka keeps their metadata.
+    private let preparedTopics = Mutex<[TopicHandle]>([])
+
+    /// An `rd_kafka_topic_t`; librdkafka's topic handles may be used from any thread.
+    private struct TopicHandle: @unchecked Sendable {
+        let pointer: OpaquePointer
+    }
 
     /// Creates a producer.
     ///
@@ -70,6 +78,27 @@ public final class KafkaProducer: @unchecked Sendable {
             properties: Self.defaultProperties.merging(properties) { _, given in given },
             callbacks: RDKafkaCallbacks(logger: logger, deliveryReport: deliveryReport)
         )
+    }
+
+    deinit {
+        // Before `client` destroys the handle they belong to.
+        preparedTopics.withLock { $0.forEach { rd_kafka_topic_destroy($0.pointer) } }
+    }
+
+    /// Learns the partitions and leaders of `topics` now. Without it the first message to a topic waits for
+    /// librdkafka's periodic topic scan (up to a second) before its metadata is even requested.
+    ///
+    /// Throws ``KafkaError/Code/unknownTopic`` for a topic that does not exist; it never asks a broker to create one.
+    public func prepare(topics: [String], timeout: Duration) throws {
+        guard let anyTopic = topics.first else { return }
+        // Checked first: librdkafka's own lookup of a local topic names it, which lets a broker auto-create it.
+        for topic in topics {
+            _ = try self.partitionCount(topic: topic, timeout: timeout)
+        }
+        let handles = self.client.withHandle { rk in topics.compactMap { rd_kafka_topic_new(rk, $0, nil).map(TopicHandle.init) } }
+        preparedTopics.withLock { $0 += handles }
+        // An all-topics answer updates every local topic, the ones just made included.
+        _ = try self.partitionCount(topic: anyTopic, timeout: timeout)
     }
 
     /// Enqueues a message; its outcome arrives later as a ``KafkaDeliveryReport`` carrying `token`.

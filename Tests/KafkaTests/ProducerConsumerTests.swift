@@ -193,6 +193,26 @@ struct ProducerConsumerTests {
         #expect(error?.code == .unknownTopic)
     }
 
+    @Test("Preparing topics checks that they exist; a prepared topic takes messages")
+    func prepareTopics() throws {
+        let cluster = try KafkaMockCluster(logger: testLogger)
+        let topic = uniqueName("prepared")
+        try cluster.createTopic(topic, partitions: 2)
+        let reports = DeliveryReports()
+        let producer = try makeProducer(cluster, reports: reports)
+
+        try producer.prepare(topics: [topic], timeout: .seconds(5))
+        try producer.produce(topic: topic, partition: nil, key: [1], value: [2], headers: [], token: 7)
+        try producer.flush(timeout: .seconds(5))
+        #expect(reports.all.map(\.token) == [7])
+        #expect(reports.all.first?.error == nil)
+
+        let error = #expect(throws: KafkaError.self) {
+            try producer.prepare(topics: [uniqueName("missing")], timeout: .seconds(5))
+        }
+        #expect(error?.code == .unknownTopic)
+    }
+
     @Test("A consumer without group.id is refused")
     func consumerNeedsGroup() throws {
         let cluster = try KafkaMockCluster(brokers: 1, logger: testLogger)

@@ -63,7 +63,8 @@ public enum Benchmark {
             bootstrapServers: configuration.kafka.brokers, passThrough: configuration.kafka.properties, clientID: "bench-\(runID)")
         // Unkeyed events would stick to one partition per linger interval and overflow that partition's retention.
         let generator = try LoadGenerator(
-            properties: clients.producer().merging(["sticky.partitioning.linger.ms": "0"]) { $1 }, logger: logger)
+            properties: clients.producer().merging(["sticky.partitioning.linger.ms": "0"]) { $1 },
+            topics: [baselineInput, configuration.topics.events], logger: logger)
 
         progress("baseline: librdkafka relaying \(options.events) events \(baselineInput) → \(baselineOutput)")
         let baseline = try await measureBaseline(

@@ -27,6 +27,7 @@ final class BaselineRelay: @unchecked Sendable {
         producer = try KafkaProducer(properties: clients.producer(), logger: logger) { [delivered] report in
             if report.error == nil { delivered.add(1) }
         }
+        try producer.prepare(topics: [output], timeout: .seconds(10))
         self.input = input
         self.output = output
         self.maxBatch = maxBatch

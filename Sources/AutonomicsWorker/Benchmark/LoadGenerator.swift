@@ -15,8 +15,9 @@ final class LoadGenerator: @unchecked Sendable {
     /// Send times (ns on the monotonic clock) by partition, in offset order, of the last `run`.
     var sent: [Int32: [(offset: Int64, nanoseconds: UInt64)]] { log.sent }
 
-    init(properties: [String: String], logger: Logger) throws {
+    init(properties: [String: String], topics: [String], logger: Logger) throws {
         producer = try KafkaProducer(properties: properties, logger: logger) { [log] report in log.delivered(report) }
+        try producer.prepare(topics: topics, timeout: .seconds(10))
     }
 
     /// Sends events `range` to `topic`. `completed()` counts events finished downstream; the generator waits while

@@ -15,6 +15,7 @@ final class StageLoop: @unchecked Sendable {
     struct Settings {
         var stage: WorkerMetrics.Stage
         var inputTopic: String
+        var outputTopic: String
         var deadLetterTopic: String
         var workerID: String
         var maxBatch: Int
@@ -238,6 +239,7 @@ final class StageLoop: @unchecked Sendable {
     private func checkBroker() {
         do {
             _ = try consumer.partitionCount(topic: settings.inputTopic, timeout: .seconds(10))
+            try producer.prepare(topics: [settings.outputTopic, settings.deadLetterTopic], timeout: .seconds(10))
             readiness.set(brokerCondition, satisfied: true)
         } catch {
             readiness.set(brokerCondition, satisfied: false)
