@@ -98,7 +98,8 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
-    /// Waits up to `timeout` for up to `maxMessages` messages, serving callbacks meanwhile.
+    /// Waits up to `timeout` for a message, then returns it with the messages already fetched behind it, up to
+    /// `maxMessages` in all, serving callbacks meanwhile.
     ///
     /// Never returns a message of a partition revoked during this call. Consumer errors are logged (the end of a
     /// partition is ignored); a fatal error is thrown.
@@ -110,7 +111,13 @@ public final class KafkaConsumer: @unchecked Sendable {
         ) { batch in
             batch.initialize(repeating: nil)
             let count = self.rebalanceHandler.filling(batch) {
-                rd_kafka_consume_batch_queue(self.queue, timeout.kafkaMilliseconds, batch.baseAddress, maxMessages)
+                // librdkafka's batch call waits until the batch is full or the timeout passed: wait for one message
+                // only, then take what is already fetched, so that a quiet moment does not add the whole timeout.
+                let first = rd_kafka_consume_batch_queue(self.queue, timeout.kafkaMilliseconds, batch.baseAddress, 1)
+                guard first == 1, maxMessages > 1 else { return first }
+                let rest = rd_kafka_consume_batch_queue(self.queue, 0, batch.baseAddress! + 1, maxMessages - 1)
+                // An error here leaves the first message to return; the next poll reports it.
+                return 1 + max(rest, 0)
             }
             guard count >= 0 else {
                 throw KafkaError(rd_kafka_last_error())
