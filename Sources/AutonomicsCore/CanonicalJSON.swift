@@ -196,6 +196,13 @@ struct CanonicalWriter {
         }
     }
 
+    /// Writes a node of a parsed document: its text as it stands when that is canonical already
+    /// (``JSONDocument/isCanonical(_:)``), else its value encoded. Traps like ``value(_:)``.
+    mutating func copy(_ node: Int, of document: JSONDocument) {
+        guard document.isCanonical(node) else { return value(document.value(at: node)) }
+        document.withText(of: node) { bytes.append(contentsOf: $0) }
+    }
+
     /// Writes any value, sorting object members. Traps on a number that is not a canonical integer.
     mutating func value(_ value: JSONValue) {
         do {

@@ -8,16 +8,34 @@ import DequeModule
 struct DedupWindow: Sendable {
     private var fingerprints = Deque<UInt64>()
 
+    /// The fingerprints of one event's ids. Event ids and Pub/Sub message ids are fingerprinted apart, so that one
+    /// never matches the other.
+    struct EventIDs {
+        var event: UInt64
+        var message: UInt64?
+
+        init(eventID: UnsafeBufferPointer<UInt8>, pubsubMessageID: UnsafeBufferPointer<UInt8>?) {
+            event = DedupWindow.fnv1a(eventID, namespace: UInt8(ascii: "e"))
+            message = pubsubMessageID.map { DedupWindow.fnv1a($0, namespace: UInt8(ascii: "m")) }
+        }
+
+        init(eventID: String, pubsubMessageID: String?) {
+            self = eventID.withUTF8Bytes { eventID in
+                guard let pubsubMessageID else { return EventIDs(eventID: eventID, pubsubMessageID: nil) }
+                return pubsubMessageID.withUTF8Bytes { EventIDs(eventID: eventID, pubsubMessageID: $0) }
+            }
+        }
+    }
+
     /// Whether the event id, or the Pub/Sub message id, is among the remembered ones.
-    func contains(eventID: String, pubsubMessageID: String?) -> Bool {
-        fingerprints.contains(Self.fingerprint(eventID: eventID))
-            || pubsubMessageID.map { fingerprints.contains(Self.fingerprint(pubsubMessageID: $0)) } == true
+    func contains(_ ids: EventIDs) -> Bool {
+        fingerprints.contains(ids.event) || ids.message.map(fingerprints.contains) == true
     }
 
     /// Remembers the event id and the Pub/Sub message id (each takes a slot), forgetting the oldest beyond `capacity`.
-    mutating func insert(eventID: String, pubsubMessageID: String?, capacity: Int) {
-        insert(Self.fingerprint(eventID: eventID), capacity: capacity)
-        if let pubsubMessageID { insert(Self.fingerprint(pubsubMessageID: pubsubMessageID), capacity: capacity) }
+    mutating func insert(_ ids: EventIDs, capacity: Int) {
+        insert(ids.event, capacity: capacity)
+        if let message = ids.message { insert(message, capacity: capacity) }
     }
 
     private mutating func insert(_ fingerprint: UInt64, capacity: Int) {
@@ -27,23 +45,11 @@ struct DedupWindow: Sendable {
         fingerprints.append(fingerprint)
     }
 
-    // Event ids and Pub/Sub message ids are fingerprinted apart, so that one never matches the other.
-
-    private static func fingerprint(eventID: String) -> UInt64 {
-        fnv1a(eventID, namespace: UInt8(ascii: "e"))
-    }
-
-    private static func fingerprint(pubsubMessageID: String) -> UInt64 {
-        fnv1a(pubsubMessageID, namespace: UInt8(ascii: "m"))
-    }
-
-    private static func fnv1a(_ text: String, namespace: UInt8) -> UInt64 {
+    private static func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>, namespace: UInt8) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         hash = (hash ^ UInt64(namespace)) &* 0x0000_0100_0000_01B3
-        text.withUTF8Bytes { bytes in
-            for byte in bytes {
-                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-            }
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         }
         return hash
     }

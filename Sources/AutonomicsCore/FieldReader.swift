@@ -66,11 +66,16 @@ struct FieldReader {
 
     /// A non-empty string.
     func requiredString(_ key: String) throws(Rejection) -> String {
+        document.string(at: try requiredStringNode(key))
+    }
+
+    /// The node of a non-empty string member, to read its bytes without making a `String`.
+    func requiredStringNode(_ key: String) throws(Rejection) -> Int {
         guard let node = node(key) else { throw missing(key) }
         guard document.kind(of: node) == .string, !document.isEmptyString(node) else {
             throw invalid(key, expected: "a non-empty string", foundAt: node)
         }
-        return document.string(at: node)
+        return node
     }
 
     func optionalString(_ key: String) throws(Rejection) -> String? {

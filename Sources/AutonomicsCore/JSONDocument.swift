@@ -23,11 +23,13 @@ struct JSONDocument {
 
     let bytes: [UInt8]
     let nodes: [Node]
+    /// No whitespace between tokens, as in canonical JSON.
+    let isCompact: Bool
 
     /// Parses one document strictly; see ``JSONValue/parse(_:)``.
     init(parsing bytes: [UInt8]) throws(JSONParseError) {
         self.bytes = bytes
-        nodes = try bytes.withUnsafeBufferPointer { input throws(JSONParseError) in try JSONParser.parse(input) }
+        (nodes, isCompact) = try bytes.withUnsafeBufferPointer { input throws(JSONParseError) in try JSONParser.parse(input) }
     }
 
     /// The top-level value.
@@ -100,6 +102,53 @@ struct JSONDocument {
     func text(of node: Int) -> String {
         let node = nodes[node]
         return String(decoding: bytes[node.start..<node.end], as: UTF8.self)
+    }
+
+    /// The node's text is already its canonical JSON (``CanonicalJSON``), so it can be copied as it stands: a string
+    /// without escapes, a literal, a canonical integer, or a compact container of such values whose object keys
+    /// are plain and in canonical order.
+    func isCanonical(_ node: Int) -> Bool {
+        switch nodes[node].kind {
+        case .null, .false, .true:
+            return true
+        case .string:
+            return !nodes[node].hasEscapes
+        case .number:
+            return withUTF8(of: node, CanonicalJSON.integer(canonical:)) != nil
+        case .array:
+            guard isCompact else { return false }
+            var element = node + 1
+            while element < nodes[node].next {
+                guard isCanonical(element) else { return false }
+                element = nodes[element].next
+            }
+            return true
+        case .object:
+            guard isCompact else { return false }
+            var previousKey: Int?
+            for (key, value) in members(of: node) {
+                guard !nodes[key].hasEscapes, isCanonical(value) else { return false }
+                if let previousKey, !keyPrecedes(previousKey, key) { return false }
+                previousKey = key
+            }
+            return true
+        }
+    }
+
+    /// JCS order of two plain keys.
+    private func keyPrecedes(_ left: Int, _ right: Int) -> Bool {
+        bytes.withUnsafeBufferPointer { bytes in
+            CanonicalJSON.keyPrecedes(
+                utf8: UnsafeBufferPointer(rebasing: bytes[nodes[left].start..<nodes[left].end]),
+                UnsafeBufferPointer(rebasing: bytes[nodes[right].start..<nodes[right].end]))
+        }
+    }
+
+    /// The node's text as written: a string with its quotes, a container from bracket to bracket.
+    func withText<Result>(of node: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let node = nodes[node]
+        let range = node.kind == .string ? node.start - 1..<node.end + 1 : node.start..<node.end
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     /// An object node's members as values.

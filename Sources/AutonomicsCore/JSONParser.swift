@@ -15,20 +15,22 @@ struct JSONParser {
     /// The keys of the objects being parsed, innermost object's last, for the duplicate check: each key's node
     /// and a summary that tells most unequal keys apart cheaply (see ``summary(of:in:)``).
     private var keys: [(node: Int, summary: Int)] = []
+    /// Whether whitespace was skipped anywhere between tokens.
+    private var skippedWhitespace = false
 
     private init(_ input: UnsafeBufferPointer<UInt8>) {
         self.input = input
     }
 
-    /// The nodes of the document in `input`.
-    static func parse(_ input: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> [JSONDocument.Node] {
+    /// The nodes of the document in `input`, and whether it has no whitespace between tokens.
+    static func parse(_ input: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> (nodes: [JSONDocument.Node], isCompact: Bool) {
         var parser = JSONParser(input)
         // At most one node per 10 bytes in the payloads seen here (a tenant event has one per 13): one allocation
         // each instead of a series of doublings.
         parser.nodes.reserveCapacity(input.count / 10 + 8)
         parser.keys.reserveCapacity(32)
         try parser.parseDocument()
-        return parser.nodes
+        return (parser.nodes, !parser.skippedWhitespace)
     }
 
     /// The value of a string node of the document in `input`.
@@ -380,12 +382,14 @@ struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
+        let start = position
         while let byte = peek(),
             byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
                 || byte == UInt8(ascii: "\t")
         {
             position += 1
         }
+        if position != start { skippedWhitespace = true }
     }
 
     private mutating func consume(_ expectedByte: UInt8, expected: String) throws(JSONParseError) {

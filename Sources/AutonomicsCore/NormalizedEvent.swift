@@ -84,65 +84,22 @@ public struct NormalizedEvent: Sendable, Hashable {
     /// Decodes a value written by ``encoded()``. Unknown members are ignored so that a newer writer can add some.
     /// - Throws: a ``Rejection`` with code ``RejectionCode/invalidTenantEvent``.
     public init(decoding bytes: [UInt8]) throws(Rejection) {
-        do throws(Rejection) {
-            let document: JSONDocument
-            do {
-                document = try JSONDocument(parsing: bytes)
-            } catch {
-                throw Rejection(code: .invalidJSON, message: "tenant event: \(error)")
-            }
-            guard document.kind(of: JSONDocument.root) == .object else {
-                let value = document.value(at: JSONDocument.root)
-                throw Rejection(code: .invalidField, message: "tenant event is \(value); expected an object")
-            }
-            try self.init(FieldReader(document, source: "tenant event"))
-        } catch {
-            throw Rejection(code: .invalidTenantEvent, message: error.message)
-        }
+        self.init(try ParsedTenantEvent(decoding: bytes))
     }
 
-    /// Reads the members straight into place.
-    private init(_ fields: FieldReader) throws(Rejection) {
-        let originFields = try fields.requiredObject("origin")
-        let partition = try originFields.requiredInteger("partition")
-        guard let partition = Int32(exactly: partition) else {
-            throw originFields.invalid("partition", expected: "a 32-bit partition number", found: .integer(partition))
-        }
-        let formatName = try fields.requiredString("format")
-        guard let format = EventFormat(rawValue: formatName) else {
-            throw fields.invalid("format", expected: "signal, marketplace or monitoring", found: .string(formatName))
-        }
-        self.format = format
-        tenantID = try fields.tenantID("tenant_id")
-        tenantResolution = try fields.requiredString("tenant_resolution")
-        eventID = try fields.requiredString("event_id")
-        eventType = try fields.requiredString("event_type")
-        pubsubMessageID = try fields.optionalString("pubsub_message_id")
-        eventTime = try fields.requiredInteger("event_time")
-        data = try Self.decodeData(fields.requiredObject("data"))
-        origin = EventOrigin(
-            topic: try originFields.requiredString("topic"),
-            partition: partition,
-            offset: try originFields.requiredInteger("offset"),
-            timestamp: try originFields.optionalInteger("timestamp")
-        )
-    }
-
-    /// Strings, booleans and canonical integers only, as ``encoded()`` writes.
-    private static func decodeData(_ fields: FieldReader) throws(Rejection) -> [String: JSONValue] {
-        let document = fields.document
-        for (key, value) in document.members(of: fields.object) {
-            switch document.kind(of: value) {
-            case .string, .true, .false: continue
-            case .number where document.withUTF8(of: value, CanonicalJSON.integer(canonical:)) != nil: continue
-            default:
-                throw fields.invalid(
-                    document.string(at: key),
-                    expected: "a string, a boolean or an integer",
-                    foundAt: value
-                )
-            }
-        }
-        return document.object(at: fields.object)
+    init(_ event: ParsedTenantEvent) {
+        let document = event.document
+        self.init(
+            tenantID: event.tenantID,
+            tenantResolution: document.string(at: event.tenantResolution),
+            eventID: document.string(at: event.eventID),
+            eventType: document.string(at: event.eventType),
+            format: event.format,
+            pubsubMessageID: event.pubsubMessageID.map(document.string(at:)),
+            eventTime: event.eventTime,
+            data: document.object(at: event.data),
+            origin: EventOrigin(
+                topic: document.string(at: event.origin.topic), partition: event.origin.partition,
+                offset: event.origin.offset, timestamp: event.origin.timestamp))
     }
 }

@@ -6,15 +6,17 @@
 public struct Receipt: Sendable, Hashable {
     public var tenantID: String
     public var seq: Int64
-    /// 64 lowercase hex digits.
-    public var hash: String
     /// The canonical JSON, `hash` included: the record value to produce.
     public var bytes: [UInt8]
+    let digest: SHA256Hash
 
-    public init(tenantID: String, seq: Int64, hash: String, bytes: [UInt8]) {
+    /// 64 lowercase hex digits.
+    public var hash: String { digest.hex }
+
+    init(tenantID: String, seq: Int64, digest: SHA256Hash, bytes: [UInt8]) {
         self.tenantID = tenantID
         self.seq = seq
-        self.hash = hash
+        self.digest = digest
         self.bytes = bytes
     }
 

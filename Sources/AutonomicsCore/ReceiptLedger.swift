@@ -36,33 +36,42 @@ public struct ReceiptLedger: Sendable {
     /// - Parameter now: the worker's clock in milliseconds since the epoch, written as `time`.
     /// - Returns: nil when the event is a duplicate: its event id or Pub/Sub message id is in the tenant's window.
     public mutating func record(_ event: NormalizedEvent, now: Int64) -> Receipt? {
+        // The intake's own encoding always decodes.
+        try! record(tenantEvent: event.encoded(), now: now)
+    }
+
+    /// Chains a receipt of kind `event` for a tenant event as the tenant-events topic carries it
+    /// (``NormalizedEvent/encoded()``). Its members are copied into the receipt as they stand where they are
+    /// canonical JSON already, as the intake writes them.
+    /// - Parameter now: the worker's clock in milliseconds since the epoch, written as `time`.
+    /// - Returns: nil when the event is a duplicate: its event id or Pub/Sub message id is in the tenant's window.
+    /// - Throws: a ``Rejection`` with code ``RejectionCode/invalidTenantEvent`` when the bytes are not a tenant event.
+    public mutating func record(tenantEvent bytes: [UInt8], now: Int64) throws(Rejection) -> Receipt? {
+        let event = try ParsedTenantEvent(decoding: bytes)
+        let document = event.document
+        let ids = document.withUTF8(of: event.eventID) { eventID in
+            guard let messageID = event.pubsubMessageID else { return DedupWindow.EventIDs(eventID: eventID, pubsubMessageID: nil) }
+            return document.withUTF8(of: messageID) { DedupWindow.EventIDs(eventID: eventID, pubsubMessageID: $0) }
+        }
         let (specHash, capacity) = (specHash, dedupWindow)
         return modifyChain(of: event.tenantID) { chain in
-            guard !chain.recentIDs.contains(eventID: event.eventID, pubsubMessageID: event.pubsubMessageID) else {
-                return nil
-            }
-            chain.recentIDs.insert(eventID: event.eventID, pubsubMessageID: event.pubsubMessageID, capacity: capacity)
-            var receipt = ReceiptWriter(
-                kind: "event",
-                tenantID: event.tenantID,
-                now: now,
-                specHash: specHash,
-                chain: chain
-            )
+            guard !chain.recentIDs.contains(ids) else { return nil }
+            chain.recentIDs.insert(ids, capacity: capacity)
+            var receipt = ReceiptWriter(kind: "event", tenantID: event.tenantID, now: now, specHash: specHash, chain: chain)
             // The event's members in key order; the writer puts the chain's between them.
             receipt.key("data")
-            receipt.writer.object(event.data)
+            receipt.writer.copy(event.data, of: document)
             receipt.key("event_id")
-            receipt.writer.string(event.eventID)
+            receipt.writer.copy(event.eventID, of: document)
             receipt.key("event_time")
             receipt.writer.string(timeMilliseconds: event.eventTime)
             receipt.key("event_type")
-            receipt.writer.string(event.eventType)
+            receipt.writer.copy(event.eventType, of: document)
             receipt.key("format")
-            receipt.writer.string(event.format.rawValue)
+            receipt.writer.copy(event.formatName, of: document)
             if let messageID = event.pubsubMessageID {
                 receipt.key("pubsub_message_id")
-                receipt.writer.string(messageID)
+                receipt.writer.copy(messageID, of: document)
             }
             receipt.key("source")
             receipt.writer.beginObject()
@@ -71,10 +80,10 @@ public struct ReceiptLedger: Sendable {
             receipt.writer.key("partition")
             receipt.writer.integer(Int64(event.origin.partition))
             receipt.writer.key("topic")
-            receipt.writer.string(event.origin.topic)
+            receipt.writer.copy(event.origin.topic, of: document)
             receipt.writer.endObject()
             receipt.key("tenant_resolution")
-            receipt.writer.string(event.tenantResolution)
+            receipt.writer.copy(event.tenantResolution, of: document)
             return receipt.link(to: &chain)
         }
     }
@@ -166,7 +175,7 @@ public struct ReceiptLedger: Sendable {
             hash.withUnsafeBytes { writer.replaceHex(in: hashDigits, with: $0) }
             chain.seq = seq
             chain.head = hash
-            return Receipt(tenantID: tenantID, seq: seq, hash: hash.hex, bytes: writer.bytes)
+            return Receipt(tenantID: tenantID, seq: seq, digest: hash, bytes: writer.bytes)
         }
 
         /// Writes the chain's members that sort before `key` (UTF-8), or all that are left.
@@ -212,7 +221,7 @@ public struct ReceiptLedger: Sendable {
             chain.seq = receipt.seq
             chain.head = receipt.hash
             if let eventID = receipt.recordedEventID {
-                chain.recentIDs.insert(eventID: eventID, pubsubMessageID: receipt.pubsubMessageID, capacity: capacity)
+                chain.recentIDs.insert(DedupWindow.EventIDs(eventID: eventID, pubsubMessageID: receipt.pubsubMessageID), capacity: capacity)
             }
         }
     }

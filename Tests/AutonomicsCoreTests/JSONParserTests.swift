@@ -217,4 +217,25 @@ struct JSONParserTests {
         let long = JSONValue.string(String(repeating: "x", count: 300)).description
         #expect(long == "\"" + String(repeating: "x", count: 64) + "…\" (300 characters)")
     }
+
+    @Test("a node's text counts as canonical only when copying it as it stands gives canonical JSON", arguments: [
+        (#"{"a":1,"b":[true,null,"x"],"c":{"d":-2}}"#, true),
+        (#""plain é""#, true),
+        (#"{"b":1,"a":2}"#, false),
+        (#"{"a":1, "b":2}"#, false),
+        (#""tab\t""#, false),
+        (#"{"\u0061":1}"#, false),
+        ("1.5", false),
+        ("-0", false),
+        ("9007199254740992", false),
+    ])
+    func canonicalNodes(json: String, isCanonical: Bool) throws {
+        let document = try JSONDocument(parsing: Array(json.utf8))
+        #expect(document.isCanonical(JSONDocument.root) == isCanonical)
+        var writer = CanonicalWriter()
+        if document.kind(of: JSONDocument.root) != .number || isCanonical {
+            writer.copy(JSONDocument.root, of: document)
+            #expect(writer.bytes == CanonicalJSON.encode(document.value(at: JSONDocument.root)))
+        }
+    }
 }

@@ -272,4 +272,32 @@ struct ReceiptLedgerTests {
         #expect(ledger.head(of: "b1")?.seq == 1)
         #expect(ledger.record(Receipts.event(tenant: "a1", id: "e"), now: 0)?.seq == 1)
     }
+
+    @Test("a tenant event written with whitespace, other key order or escapes gets the same canonical receipt")
+    func nonCanonicalTenantEvent() throws {
+        let event = Receipts.event(id: "e-1", messageID: "m-1")
+        var canonical = ReceiptLedger()
+        let expected = try Receipts.record(event, in: &canonical)
+
+        let rewritten = """
+            { "tenant_resolution": "signal.tenant_id", "tenant_id": "acme", "pubsub_message_id": "m\\u002d1",
+              "origin": {"topic": "autonomics.tenant-events", "partition": 1, "offset": 0},
+              "format": "signal", "event_type": "signal.cpu_utilization", "event_time": 1795169730250,
+              "event_id": "e-1", "data": {"value": "87.5", "metric": "cpu_utilization"} }
+            """
+        var ledger = ReceiptLedger()
+        let receipt = try #require(try ledger.record(tenantEvent: Array(rewritten.utf8), now: Fixtures.now))
+        #expect(receipt.bytes == expected.bytes)
+        #expect(receipt.hash == expected.hash)
+    }
+
+    @Test("bytes that are not a tenant event are rejected as invalid_tenant_event, and chain nothing")
+    func invalidTenantEvent() {
+        var ledger = ReceiptLedger()
+        for bytes in ["", "[]", #"{"tenant_id":"acme"}"#, String(decoding: Receipts.event(id: "e").encoded().dropLast(), as: UTF8.self)] {
+            let error = #expect(throws: Rejection.self) { try ledger.record(tenantEvent: Array(bytes.utf8), now: 0) }
+            #expect(error?.code == .invalidTenantEvent)
+        }
+        #expect(ledger.tenantCount == 0)
+    }
 }

@@ -56,13 +56,13 @@ final class ReceiptHandler: StageHandler {
         var written = 0
         var duplicates = 0
         let outcomes = batch.map { message -> StageOutcome in
-            let event: NormalizedEvent
-            do {
-                event = try NormalizedEvent(decoding: message.value ?? [])
+            let receipt: Receipt?
+            do throws(Rejection) {
+                receipt = try ledgers[message.partition, default: makeLedger()].record(tenantEvent: message.value ?? [], now: now)
             } catch {
-                return .deadLetter(Rejection(code: .invalidTenantEvent, message: "not a normalized tenant event: \(error)"))
+                return .deadLetter(error)
             }
-            guard let receipt = ledgers[message.partition, default: makeLedger()].record(event, now: now) else {
+            guard let receipt else {
                 duplicates += 1
                 return .skip
             }
