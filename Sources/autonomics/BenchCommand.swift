@@ -1,5 +1,6 @@
 import ArgumentParser
 import AutonomicsWorker
+import Foundation
 import Logging
 
 struct BenchCommand: AsyncParsableCommand {
@@ -45,6 +46,8 @@ struct BenchCommand: AsyncParsableCommand {
         benchmark.tenants = tenants
         benchmark.partitions = partitions
         benchmark.guarantee = DeliveryGuarantee(rawValue: guarantee) ?? .atLeastOnce
+        // The embedded broker runs as `autonomics broker` in a child process: the figures are then the worker's own.
+        benchmark.brokerExecutable = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         let report = try await Benchmark.run(benchmark, logger: Logger(label: "autonomics.bench")) { printError("bench: \($0)") }
         announce(json ? try report.json() : report.table())
     }

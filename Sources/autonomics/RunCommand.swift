@@ -31,7 +31,7 @@ struct RunCommand: AsyncParsableCommand {
         let worker = try Worker(
             configuration: configuration,
             logger: logger,
-            onEmbeddedBroker: { announce("embedded Kafka cluster: bootstrap.servers=\($0)") },
+            onEmbeddedBroker: { announce("\(EmbeddedKafka.announcement)\($0)") },
             onHTTPServerRunning: { announce("operations server: http://\(configuration.http.host):\($0)") }
         )
         logger.info("worker starting", metadata: [

@@ -11,6 +11,7 @@ struct BenchmarkTests {
         options.events = 3000
         options.tenants = 50
         options.partitions = 4
+        options.brokerExecutable = try autonomicsExecutable()
         let report = try await Benchmark.run(options, logger: testLogger) { _ in }
         #expect(report.rows.map(\.name) == ["baseline (librdkafka relay)", "worker (max rate)", "worker (half rate)"])
         #expect(report.rows.allSatisfy { $0.eventsPerSecond > 0 && $0.cpuSecondsPerMillionEvents > 0 })
@@ -19,6 +20,8 @@ struct BenchmarkTests {
         let latency = try #require(worker.latency)
         #expect(latency.p50Milliseconds > 0 && latency.p50Milliseconds <= latency.p99Milliseconds)
         #expect(report.table().contains("worker (half rate)"))
+        #expect(report.brokers.contains("own process"))
+        #expect(try #require(report.brokerPeakResidentBytes) > 0, "the broker's memory is measured apart")
     }
 
     @Test("every generated event is valid and distinct except the one invalid event in a thousand")

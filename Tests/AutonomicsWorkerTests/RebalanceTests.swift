@@ -45,8 +45,7 @@ struct RebalanceTests {
 
     @Test("SIGTERM drains and commits: a restarted worker finishes the rest exactly once", .timeLimit(.minutes(3)))
     func sigtermDrains() async throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("autonomics")
-        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the autonomics product first (swift build)")
+        let binary = try autonomicsExecutable()
         let cluster = try TestCluster(partitions: 4)
         let configuration = cluster.configuration()
         try cluster.produce(signals(0..<20000, tenants: 500))

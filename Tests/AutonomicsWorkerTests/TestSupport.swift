@@ -125,3 +125,10 @@ extension KafkaMessage {
         headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) }
     }
 }
+
+/// The `autonomics` executable built next to the test bundle.
+func autonomicsExecutable() throws -> URL {
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("autonomics")
+    try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the autonomics product first (swift build)")
+    return binary
+}

@@ -17,13 +17,16 @@ public struct BenchmarkOptions: Sendable {
     /// Partitions of every topic of the embedded broker. Default: 8.
     public var partitions = 8
     public var guarantee = DeliveryGuarantee.atLeastOnce
-    /// Brokers, client properties, topics and batch size; `kafka.brokers` "embedded" starts the mock cluster.
+    /// Brokers, client properties, topics and batch size; `kafka.brokers` "embedded" starts the mock cluster (see `brokerExecutable`).
     public var configuration = WorkerConfiguration()
     /// Events of the latency phase, run at half the worker's maximum rate. Default: a fifth of `events`.
     public var halfRateEvents: Int?
     /// Events sent but not yet finished downstream before the generator waits: the embedded broker keeps only
     /// 5 MiB per partition. Default: 40,000.
     public var window = 40_000
+    /// The `autonomics` executable, which runs the embedded broker as a child process (`autonomics broker`) so that
+    /// this process's memory and CPU figures are the worker's, not the broker's. Required for `kafka.brokers` "embedded".
+    public var brokerExecutable: URL?
 
     public init() {}
 }
@@ -39,19 +42,21 @@ public enum Benchmark {
     ) async throws -> BenchmarkReport {
         var configuration = options.configuration
         let runID = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        var cluster: EmbeddedKafka?
+        let topics = configuration.topics.all + [baselineInput, baselineOutput]
+        var brokerProcess: BrokerProcess?
         if configuration.kafka.brokers == WorkerConfiguration.Kafka.embedded {
-            let embedded = try EmbeddedKafka(
-                brokers: 3, partitions: options.partitions, topics: configuration.topics.all + [baselineInput, baselineOutput],
-                logger: logger)
-            configuration.kafka.brokers = embedded.bootstrapServers
+            guard let executable = options.brokerExecutable else { throw BenchmarkError.noBrokerExecutable }
+            let broker = try BrokerProcess(
+                executable: executable, brokers: 3, partitions: options.partitions,
+                topics: configuration.topics.all + [baselineInput, baselineOutput])
+            configuration.kafka.brokers = broker.bootstrapServers
             configuration.kafka.properties.merge(EmbeddedKafka.consumerDefaults) { given, _ in given }
-            cluster = embedded
+            brokerProcess = broker
         } else {
             // A shared broker holds earlier runs' records: every group of this run starts at the end.
             configuration.kafka.properties["auto.offset.reset"] = "latest"
         }
-        defer { withExtendedLifetime(cluster) {} }
+        defer { brokerProcess?.stop() }
         configuration.kafka.group = "autonomics-bench-\(runID)"
         configuration.worker.id = "bench-\(runID)"
         configuration.http.port = 0
@@ -95,7 +100,8 @@ public enum Benchmark {
         await group.triggerGracefulShutdown()
         try await running.value
         return BenchmarkReport(
-            brokers: cluster == nil ? configuration.kafka.brokers : "embedded (librdkafka mock cluster, 3 brokers)",
+            brokers: brokerProcess == nil ? configuration.kafka.brokers : "embedded (librdkafka mock cluster, 3 brokers, own process)",
+            brokerPeakResidentBytes: brokerProcess?.peakResidentSize,
             events: options.events, tenants: options.tenants, partitions: options.partitions,
             guarantee: options.guarantee, cores: ProcessInfo.processInfo.activeProcessorCount,
             rows: [baseline, maximum, half])

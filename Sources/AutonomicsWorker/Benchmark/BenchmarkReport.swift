@@ -25,14 +25,17 @@ public struct BenchmarkRow: Sendable, Codable {
     public var ratioToBaseline: Double?
     /// From produce to the receipt read back from the receipts topic.
     public var latency: LatencyPercentiles?
-    /// Peak resident memory of the whole process during the phase (worker, embedded broker, load generator).
+    /// Peak resident memory of the benchmark process during the phase: the worker and the benchmark's own clients
+    /// (the embedded broker runs in a process of its own).
     public var peakResidentBytes: Int?
-    /// CPU time of the whole process per million events.
+    /// CPU time of the benchmark process per million events.
     public var cpuSecondsPerMillionEvents: Double
 }
 
 public struct BenchmarkReport: Sendable, Codable {
     public var brokers: String
+    /// Peak resident memory of the embedded broker's child process over the whole run.
+    public var brokerPeakResidentBytes: Int?
     public var events: Int
     public var tenants: Int
     public var partitions: Int
@@ -64,6 +67,9 @@ public struct BenchmarkReport: Sendable, Codable {
                 result.peakResidentBytes.map { String($0 / (1 << 20)) } ?? "-",
                 String(format: "%.2f", result.cpuSecondsPerMillionEvents),
             ]))
+        }
+        if let brokerPeakResidentBytes {
+            lines.append("embedded broker (own process): peak RSS \(brokerPeakResidentBytes / (1 << 20)) MiB (not in the figures above)")
         }
         return lines.joined(separator: "\n")
     }

@@ -77,12 +77,16 @@ enum BenchmarkError: Error, CustomStringConvertible {
     case undelivered(Int)
     case timedOut(String)
     case unsupportedGuarantee(String)
+    case brokerDidNotStart(String)
+    case noBrokerExecutable
 
     var description: String {
         switch self {
         case .undelivered(let count): "\(count) benchmark events were not delivered"
         case .timedOut(let what): "the benchmark timed out waiting for \(what)"
         case .unsupportedGuarantee(let name): "unknown delivery guarantee \"\(name)\"; this worker offers: at-least-once"
+        case .brokerDidNotStart(let executable): "\(executable) broker did not announce its bootstrap servers"
+        case .noBrokerExecutable: "the embedded broker runs as `autonomics broker`: the benchmark needs the autonomics executable"
         }
     }
 }

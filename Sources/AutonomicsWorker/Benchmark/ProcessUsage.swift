@@ -18,11 +18,12 @@ enum ProcessUsage {
 
     /// The peak resident set size in bytes since start, or since the last `resetPeakResidentSize()`.
     static func peakResidentSize() -> Int? {
-        statusField("VmHWM:")
+        statusField("VmHWM:", process: "self")
     }
 
-    static func residentSize() -> Int? {
-        statusField("VmRSS:")
+    /// Another process's peak resident set size in bytes.
+    static func peakResidentSize(ofProcess pid: Int32) -> Int? {
+        statusField("VmHWM:", process: String(pid))
     }
 
     /// Starts a new peak measurement (Linux ≥ 4.0: writing 5 to clear_refs resets VmHWM to the current RSS).
@@ -30,8 +31,8 @@ enum ProcessUsage {
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
     }
 
-    private static func statusField(_ name: String) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+    private static func statusField(_ name: String, process: String) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
               let kilobytes = Int(line.dropFirst(name.count).trimmingCharacters(in: .whitespaces).dropLast(3))
         else { return nil }

@@ -1,6 +1,7 @@
 import Kafka
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// librdkafka's mock cluster, in process, with the worker's topics created: the default broker when none is configured.
 /// Other processes (kcat, `autonomics produce`) reach it over TCP on 127.0.0.1 while the worker runs.
@@ -10,6 +11,9 @@ public final class EmbeddedKafka: Service, Sendable {
     private let cluster: KafkaMockCluster
 
     public var bootstrapServers: String { cluster.bootstrapServers }
+
+    /// What `autonomics run` and `autonomics broker` print before the bootstrap servers; scripts read the line.
+    public static let announcement = "embedded Kafka cluster: bootstrap.servers="
 
     /// Consumer settings that suit the mock cluster: a rejoin waits for the session timeout, and a fetch with no data
     /// waits `fetch.wait.max.ms` even when data arrives meanwhile (a real broker answers at once), so keep both short.
@@ -26,5 +30,10 @@ public final class EmbeddedKafka: Service, Sendable {
 
     public func run() async throws {
         try await gracefulShutdown()
+    }
+
+    /// Keeps the cluster up until SIGTERM or SIGINT (`autonomics broker`).
+    public func runUntilSignalled(logger: Logger) async throws {
+        try await ServiceGroup(services: [self], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
     }
 }

@@ -1,0 +1,41 @@
+import ArgumentParser
+import AutonomicsWorker
+import Logging
+
+struct BrokerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker",
+        abstract: "Run librdkafka's mock cluster alone, with topics created, until SIGTERM or SIGINT.",
+        discussion: """
+            The broker that `run --brokers embedded` starts in process, as a process of its own: for local clients \
+            (kcat, autonomics produce, workers started with --brokers) and for `bench`, which measures the worker \
+            apart from the broker this way. Prints its bootstrap.servers line first.
+            """
+    )
+
+    @Option(name: .customLong("broker-count"), help: "Mock brokers (1…9).")
+    var brokerCount = WorkerConfiguration.Embedded().brokers
+
+    @Option(name: .long, help: "Partitions of each topic.")
+    var partitions = WorkerConfiguration.Embedded().partitions
+
+    @Option(name: .customLong("topic"), help: "A topic to create; repeat for more. Default: the worker's topics.")
+    var topics: [String] = []
+
+    func validate() throws {
+        guard (1...9).contains(brokerCount) else { throw ValidationError("--broker-count must be 1…9") }
+        guard (1...256).contains(partitions) else { throw ValidationError("--partitions must be 1…256") }
+    }
+
+    func run() async throws {
+        JSONLogHandler.bootstrap(level: .warning, format: .text)
+        let logger = Logger(label: "autonomics.broker")
+        let defaults = WorkerConfiguration.Topics()
+        let cluster = try EmbeddedKafka(
+            brokers: brokerCount, partitions: partitions,
+            topics: topics.isEmpty ? [defaults.events, defaults.tenantEvents, defaults.receipts, defaults.dlq] : topics,
+            logger: logger)
+        announce("\(EmbeddedKafka.announcement)\(cluster.bootstrapServers)")
+        try await cluster.runUntilSignalled(logger: logger)
+    }
+}
