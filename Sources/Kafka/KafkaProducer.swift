@@ -23,13 +23,13 @@ public struct KafkaDeliveryReport: Sendable {
 }
 
 extension KafkaDeliveryReport {
-    /// Copies a delivery report's message; librdkafka keeps ownership of it.
-    init(_ message: UnsafePointer<rd_kafka_message_t>) {
+    /// Copies a delivery report's message, whose topic is named `topic`; librdkafka keeps ownership of it.
+    init(_ message: UnsafePointer<rd_kafka_message_t>, topic: String) {
         let m = message.pointee
         self.init(
             // The token travelled as the pointer-sized msg_opaque.
             token: UInt64(UInt(bitPattern: m._private)),
-            topic: String(cString: rd_kafka_topic_name(m.rkt)),
+            topic: topic,
             partition: m.partition,
             offset: m.offset,
             error: m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(m.err)
@@ -123,27 +123,30 @@ public final class KafkaProducer: @unchecked Sendable {
         let error = key.withKafkaBytes { key, keyCount in
             value.withKafkaBytes { value, valueCount in
                 topic.withCString { topic in
-                    var arguments: [rd_kafka_vu_t] = [
-                        .init(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topic },
-                        .init(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition ?? RD_KAFKA_PARTITION_UA },
-                        .init(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY },
+                    // At most 8 arguments, on the stack: no allocation per message.
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { arguments in
+                        var count = 0
+                        func add(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
+                            arguments.initializeElement(at: count, to: rd_kafka_vu_t(type, set))
+                            count += 1
+                        }
+                        add(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topic }
+                        add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition ?? RD_KAFKA_PARTITION_UA }
+                        add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
                         // A NULL pointer makes a NULL key or value; see withKafkaBytes.
-                        .init(RD_KAFKA_VTYPE_KEY) {
-                            $0.u.mem.ptr = key; $0.u.mem.size = keyCount
-                        },
-                        .init(RD_KAFKA_VTYPE_VALUE) {
-                            $0.u.mem.ptr = value; $0.u.mem.size = valueCount
-                        },
+                        add(RD_KAFKA_VTYPE_KEY) { $0.u.mem.ptr = key; $0.u.mem.size = keyCount }
+                        add(RD_KAFKA_VTYPE_VALUE) { $0.u.mem.ptr = value; $0.u.mem.size = valueCount }
                         // The token travels as the pointer-sized msg_opaque: no allocation.
-                        .init(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(token)) },
-                    ]
-                    if let timestamp {
-                        arguments.append(.init(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp })
+                        add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(token)) }
+                        if let timestamp {
+                            add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
+                        }
+                        if let headerList {
+                            add(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headerList }
+                        }
+                        // rd_kafka_vu_t is a plain C struct: nothing to deinitialize.
+                        return self.client.withHandle { Self.produce($0, UnsafeBufferPointer(rebasing: arguments[..<count])) }
                     }
-                    if let headerList {
-                        arguments.append(.init(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headerList })
-                    }
-                    return self.client.withHandle { Self.produce($0, arguments) }
                 }
             }
         }
@@ -155,8 +158,8 @@ public final class KafkaProducer: @unchecked Sendable {
 
     /// `rd_kafka_produceva`, serving delivery reports while the local queue is full. Returns the error, if any,
     /// which the caller owns.
-    private static func produce(_ rk: OpaquePointer, _ arguments: [rd_kafka_vu_t]) -> OpaquePointer? {
-        while let error = rd_kafka_produceva(rk, arguments, arguments.count) {
+    private static func produce(_ rk: OpaquePointer, _ arguments: UnsafeBufferPointer<rd_kafka_vu_t>) -> OpaquePointer? {
+        while let error = rd_kafka_produceva(rk, arguments.baseAddress, arguments.count) {
             guard rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__QUEUE_FULL else { return error }
             rd_kafka_error_destroy(error)
             rd_kafka_poll(rk, 100)

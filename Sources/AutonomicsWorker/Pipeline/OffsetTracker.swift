@@ -10,6 +10,7 @@ struct OffsetTracker<Pending> {
     private struct Entry {
         var offset: Int64
         var pending: Pending?
+        var isFinished: Bool { pending == nil }
     }
 
     /// In consumption order; `pending == nil` once finished. Finished entries at the front are dropped as the commit point moves.
@@ -38,11 +39,12 @@ struct OffsetTracker<Pending> {
 
     /// Marks a record finished and advances the commit point over the finished prefix.
     mutating func finish(_ offset: Int64) {
-        guard let index = index(of: offset) else { return }
+        // Deliveries mostly finish in order: the oldest entry is the usual one.
+        let index = entries.first?.offset == offset ? entries.startIndex : index(of: offset)
+        guard let index else { return }
         entries[index].pending = nil
-        while let first = entries.first, first.pending == nil {
-            committableOffset = first.offset + 1
-            entries.removeFirst()
+        while !entries.isEmpty, entries[entries.startIndex].isFinished {
+            committableOffset = entries.removeFirst().offset + 1
         }
     }
 

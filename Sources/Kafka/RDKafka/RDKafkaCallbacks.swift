@@ -1,5 +1,6 @@
 internal import CRdKafka
 internal import Logging
+import Synchronization
 
 /// What librdkafka's C callbacks reach through a client's `opaque` pointer.
 ///
@@ -10,6 +11,9 @@ final class RDKafkaCallbacks {
     let logger: Logger
     let rebalance: KafkaConsumer.RebalanceHandler?
     let deliveryReport: ((KafkaDeliveryReport) -> Void)?
+    /// The topic of the last delivery report (its `rd_kafka_topic_t` address and name): reports mostly come for one
+    /// topic, so one cached name spares a `String` per report.
+    private let lastTopic = Mutex<(handle: UInt, name: String)>((0, ""))
 
     init(
         logger: Logger,
@@ -56,9 +60,18 @@ final class RDKafkaCallbacks {
         if self.deliveryReport != nil {
             rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
                 // The message belongs to librdkafka and must not be destroyed here.
-                guard let message, let deliveryReport = RDKafkaCallbacks.from(opaque)?.deliveryReport else { return }
-                deliveryReport(KafkaDeliveryReport(message))
+                guard let message, let callbacks = RDKafkaCallbacks.from(opaque), let deliveryReport = callbacks.deliveryReport
+                else { return }
+                deliveryReport(KafkaDeliveryReport(message, topic: callbacks.topicName(message.pointee.rkt)))
             }
+        }
+    }
+
+    private func topicName(_ topic: OpaquePointer) -> String {
+        lastTopic.withLock { last in
+            let handle = UInt(bitPattern: topic)
+            if last.handle != handle { last = (handle, String(cString: rd_kafka_topic_name(topic))) }
+            return last.name
         }
     }
 
