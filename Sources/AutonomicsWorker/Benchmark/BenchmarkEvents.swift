@@ -35,26 +35,95 @@ struct BenchmarkEvents {
         range.count - (range.lowerBound..<range.upperBound).lazy.filter { kind(of: $0) == .invalid }.count
     }
 
+    /// The raw event `index`, written straight into bytes: the generator shares the machine with the worker, so it
+    /// must cost little per event.
     func value(of index: Int) -> [UInt8] {
-        let tenant = "bench-\(runID)-\(index % tenants)"
-        let json: String
+        var json = EventBytes()
+        let tenant = index % tenants
         switch Self.kind(of: index) {
         case .invalid:
-            return Array(#"{"tenant_id":"\#(tenant)","metric":"cpu_utilization","value":"high"}"#.utf8)
+            json.append(#"{"tenant_id":""#, tenant: tenant, runID: runID)
+            json.append(#"","metric":"cpu_utilization","value":"high"}"#)
+            return json.bytes
         case .signal:
-            let metrics = ["cpu_utilization", "memory_utilization", "error_rate", "concurrency_utilization"]
-            let second = firstSignalSecond + Int64(index / tenants) * 5
-            json = #"{"tenant_id":"\#(tenant)","metric":"\#(metrics[index % 4])","value":\#(index % 100).\#(index % 10),"timestamp":\#(second)}"#
+            json.append(#"{"tenant_id":""#, tenant: tenant, runID: runID)
+            json.append(#"","metric":""#)
+            json.append(Self.metrics[index % 4])
+            json.append(#"","value":"#)
+            json.append(integer: index % 100)
+            json.append(".")
+            json.append(integer: index % 10)
+            json.append(#","timestamp":"#)
+            json.append(integer: Int(firstSignalSecond) + index / tenants * 5)
+            json.append("}")
         case .marketplace where index % 2 == 0:
-            json = #"{"eventId":"ACCOUNT_ACTIVE-\#(runID)-\#(index)","eventType":"ACCOUNT_ACTIVE","providerId":"bench-provider","account":{"id":"\#(tenant)","updateTime":"2026-11-20T10:05:12Z"}}"#
+            json.append(#"{"eventId":"ACCOUNT_ACTIVE-"#)
+            json.append(runID)
+            json.append("-")
+            json.append(integer: index)
+            json.append(#"","eventType":"ACCOUNT_ACTIVE","providerId":"bench-provider","account":{"id":""#, tenant: tenant, runID: runID)
+            json.append(#"","updateTime":"2026-11-20T10:05:12Z"}}"#)
         case .marketplace:
-            json = #"{"eventId":"ENTITLEMENT_ACTIVE-\#(runID)-\#(index)","eventType":"ENTITLEMENT_ACTIVE","providerId":"bench-provider","entitlement":{"id":"\#(tenant)","updateTime":"2026-11-20T10:05:12Z","newPlan":"standard"}}"#
+            json.append(#"{"eventId":"ENTITLEMENT_ACTIVE-"#)
+            json.append(runID)
+            json.append("-")
+            json.append(integer: index)
+            json.append(#"","eventType":"ENTITLEMENT_ACTIVE","providerId":"bench-provider","entitlement":{"id":""#, tenant: tenant, runID: runID)
+            json.append(#"","updateTime":"2026-11-20T10:05:12Z","newPlan":"standard"}}"#)
         case .monitoring:
-            let state = index % 2 == 0 ? "open" : "closed"
-            json = #"{"version":"1.2","incident":{"incident_id":"0.bench\#(runID)\#(index)","scoping_project_id":"bench-project","scoping_project_number":12345,"state":"\#(state)","started_at":1795169730,"ended_at":null,"policy_name":"Latency SLO","condition_name":"p99 latency above 500 ms","observed_value":"0.71","threshold_value":"0.5","resource":{"type":"cloud_run_revision","labels":{"service_name":"api","location":"us-central1"}},"policy_user_labels":{"tenant_id":"\#(tenant)"},"summary":"p99 latency for api is above the threshold."}}"#
+            json.append(#"{"version":"1.2","incident":{"incident_id":"0.bench"#)
+            json.append(runID)
+            json.append(integer: index)
+            json.append(#"","scoping_project_id":"bench-project","scoping_project_number":12345,"state":""#)
+            json.append(index % 2 == 0 ? "open" : "closed")
+            json.append(#"","started_at":1795169730,"ended_at":null,"policy_name":"Latency SLO","condition_name":"p99 latency above 500 ms","observed_value":"0.71","threshold_value":"0.5","resource":{"type":"cloud_run_revision","labels":{"service_name":"api","location":"us-central1"}},"policy_user_labels":{"tenant_id":""#, tenant: tenant, runID: runID)
+            json.append(#""},"summary":"p99 latency for api is above the threshold."}}"#)
         }
-        guard index % 10 == 3 else { return Array(json.utf8) }
-        let data = Data(json.utf8).base64EncodedString()
-        return Array(#"{"message":{"data":"\#(data)","attributes":{},"messageId":"bench-\#(runID)-\#(index)","publishTime":"2026-11-20T10:15:31.042Z"},"subscription":"projects/bench/subscriptions/events"}"#.utf8)
+        guard index % 10 == 3 else { return json.bytes }
+        var envelope = EventBytes()
+        envelope.append(#"{"message":{"data":""#)
+        envelope.append(Data(json.bytes).base64EncodedString())
+        envelope.append(#"","attributes":{},"messageId":"bench-"#)
+        envelope.append(runID)
+        envelope.append("-")
+        envelope.append(integer: index)
+        envelope.append(#"","publishTime":"2026-11-20T10:15:31.042Z"},"subscription":"projects/bench/subscriptions/events"}"#)
+        return envelope.bytes
+    }
+
+    private static let metrics = ["cpu_utilization", "memory_utilization", "error_rate", "concurrency_utilization"]
+}
+
+/// A JSON text built by appending pieces.
+private struct EventBytes {
+    var bytes: [UInt8] = []
+
+    init() {
+        bytes.reserveCapacity(640)
+    }
+
+    mutating func append(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    /// `text`, then the tenant's name.
+    mutating func append(_ text: String, tenant: Int, runID: String) {
+        append(text)
+        append("bench-")
+        append(runID)
+        append("-")
+        append(integer: tenant)
+    }
+
+    mutating func append(integer: Int) {
+        precondition(integer >= 0, "benchmark numbers are not negative")
+        var divisor = 1
+        while divisor <= integer / 10 { divisor *= 10 }
+        var rest = integer
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        } while divisor > 0
     }
 }
