@@ -34,9 +34,11 @@ final class LoadGenerator: @unchecked Sendable {
                 producer.poll(timeout: .milliseconds(1))
             }
             if let eventsPerSecond {
-                let due = start + .seconds(Double(produced) / eventsPerSecond)
-                // Poll while waiting, so that delivery reports keep flowing.
-                while due > .now { producer.poll(timeout: min(.milliseconds(1), due - .now)) }
+                // Waits in steps of a millisecond, then sends every event that fell due meanwhile: spinning until
+                // each event's own moment would take a core from the worker. Polling keeps delivery reports flowing.
+                while Double(produced) > (ContinuousClock.now - start).seconds * eventsPerSecond {
+                    producer.poll(timeout: .milliseconds(1))
+                }
             }
             log.sendTimes.append(Monotonic.nanoseconds())
             try producer.produce(
