@@ -42,7 +42,6 @@ public enum Benchmark {
     ) async throws -> BenchmarkReport {
         var configuration = options.configuration
         let runID = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        let topics = configuration.topics.all + [baselineInput, baselineOutput]
         var brokerProcess: BrokerProcess?
         if configuration.kafka.brokers == WorkerConfiguration.Kafka.embedded {
             guard let executable = options.brokerExecutable else { throw BenchmarkError.noBrokerExecutable }

@@ -20,8 +20,8 @@ final class StageLoop: @unchecked Sendable {
         var workerID: String
         var maxBatch: Int
         var drainTimeout: Duration
-        /// librdkafka's batch poll waits until the batch is full or this much time has passed: it is the latency a
-        /// quiet stage adds per hop.
+        /// How long a poll waits for a first message when none is there: delivery reports are served at least this
+        /// often.
         var pollTimeout: Duration = .milliseconds(5)
         /// How often finished offsets are handed to librdkafka, which commits them every `auto.commit.interval.ms`:
         /// storing after every small batch costs more than it gains. Revoke and shutdown store at once.
