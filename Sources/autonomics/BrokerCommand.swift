@@ -1,5 +1,6 @@
 import ArgumentParser
 import AutonomicsWorker
+import Foundation
 import Logging
 
 struct BrokerCommand: AsyncParsableCommand {
@@ -22,6 +23,9 @@ struct BrokerCommand: AsyncParsableCommand {
     @Option(name: .customLong("topic"), help: "A topic to create; repeat for more. Default: the worker's topics.")
     var topics: [String] = []
 
+    @Flag(name: .customLong("exit-on-stdin-eof"), help: "Stop when standard input closes, e.g. when the process holding it exits.")
+    var exitOnStdinEOF = false
+
     func validate() throws {
         guard (1...9).contains(brokerCount) else { throw ValidationError("--broker-count must be 1…9") }
         guard (1...256).contains(partitions) else { throw ValidationError("--partitions must be 1…256") }
@@ -36,6 +40,14 @@ struct BrokerCommand: AsyncParsableCommand {
             topics: topics.isEmpty ? [defaults.events, defaults.tenantEvents, defaults.receipts, defaults.dlq] : topics,
             logger: logger)
         announce("\(EmbeddedKafka.announcement)\(cluster.bootstrapServers)")
+        if exitOnStdinEOF {
+            // A parent that holds our standard input closes it even when it crashes: then stop as if told to, so
+            // that nothing is left behind. Read on a thread of its own: the read blocks.
+            Thread {
+                _ = FileHandle.standardInput.readDataToEndOfFile()
+                kill(getpid(), SIGTERM)
+            }.start()
+        }
         try await cluster.runUntilSignalled(logger: logger)
     }
 }

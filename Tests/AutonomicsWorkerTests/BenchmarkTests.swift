@@ -1,4 +1,5 @@
 import AutonomicsCore
+import Foundation
 import Testing
 
 @testable import AutonomicsWorker
@@ -54,5 +55,22 @@ struct BenchmarkTests {
         let source = try #require(ReceiptSource(receipt.bytes))
         #expect(source.partition == 5 && source.offset == 1234)
         #expect(ReceiptSource(Array("{}".utf8)) == nil)
+    }
+
+    @Test("a broker started with --exit-on-stdin-eof stops cleanly once its standard input closes", .timeLimit(.minutes(1)))
+    func brokerExitsOnStdinEOF() async throws {
+        let broker = Process()
+        broker.executableURL = try autonomicsExecutable()
+        broker.arguments = ["broker", "--exit-on-stdin-eof", "--partitions", "1", "--topic", "t"]
+        let input = Pipe()
+        broker.standardInput = input
+        broker.standardOutput = FileHandle.nullDevice
+        try broker.run()
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(broker.isRunning)
+
+        try input.fileHandleForWriting.close()
+        try await eventually(timeout: .seconds(20), "the broker to exit") { !broker.isRunning }
+        #expect(broker.terminationReason == .exit && broker.terminationStatus == 0)
     }
 }

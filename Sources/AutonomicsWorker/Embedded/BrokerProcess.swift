@@ -5,15 +5,20 @@ import Foundation
 final class BrokerProcess: Sendable {
     let bootstrapServers: String
     private let process: Process
+    /// The broker's standard input, held open for its life: if this process dies, the broker sees end of file and
+    /// stops (`--exit-on-stdin-eof`).
+    private let lifeline: Pipe
 
     /// Starts `executable broker …` and waits for it to announce its bootstrap servers.
     init(executable: URL, brokers: Int, partitions: Int, topics: [String]) throws {
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["broker", "--broker-count", String(brokers), "--partitions", String(partitions)]
+        process.arguments = ["broker", "--exit-on-stdin-eof", "--broker-count", String(brokers), "--partitions", String(partitions)]
             + topics.flatMap { ["--topic", $0] }
         let output = Pipe()
         process.standardOutput = output
+        let lifeline = Pipe()
+        process.standardInput = lifeline
         try process.run()
         guard let line = Self.firstLine(of: output.fileHandleForReading),
               line.hasPrefix(EmbeddedKafka.announcement)
@@ -24,6 +29,7 @@ final class BrokerProcess: Sendable {
         }
         bootstrapServers = String(line.dropFirst(EmbeddedKafka.announcement.count))
         self.process = process
+        self.lifeline = lifeline
     }
 
     /// The broker's peak resident memory so far.
