@@ -23,12 +23,12 @@ public struct Normalizer: Sendable {
             origin.timestamp = nil
         }
         return Result { () throws(Rejection) in
-            let document = try Self.parseObject(value, what: "the record value")
+            let document = try JSONDocument(parsingObject: value, what: "the record value")
             guard PubSubEnvelope.isEnvelope(document) else {
                 return try normalizeEvent(document, origin: origin, now: now)
             }
             let envelope = try PubSubEnvelope(document)
-            let inner = try Self.parseObject(envelope.data, what: "the Pub/Sub message data")
+            let inner = try JSONDocument(parsingObject: envelope.data, what: "the Pub/Sub message data")
             guard !PubSubEnvelope.isEnvelope(inner) else {
                 throw Rejection(code: .invalidEnvelope, message: "the Pub/Sub message data is itself an envelope")
             }
@@ -72,19 +72,19 @@ public struct Normalizer: Sendable {
         )
     }
 
-    /// Parses a document whose top-level value must be an object.
-    private static func parseObject(_ bytes: [UInt8]?, what: String) throws(Rejection) -> JSONDocument {
+}
+
+extension JSONDocument {
+    /// Parses a document whose top-level value must be an object; `what` names it in the rejection.
+    init(parsingObject bytes: [UInt8]?, what: String) throws(Rejection) {
         guard let bytes, !bytes.isEmpty else { throw Rejection(code: .emptyPayload, message: "\(what) is empty") }
-        let document: JSONDocument
         do {
-            document = try JSONDocument(parsing: bytes)
+            try self.init(parsing: bytes)
         } catch {
             throw Rejection(code: .invalidJSON, message: "\(what): \(error)")
         }
-        guard document.kind(of: JSONDocument.root) == .object else {
-            let value = document.value(at: JSONDocument.root)
-            throw Rejection(code: .unknownFormat, message: "\(what) is \(value); expected a JSON object")
+        guard kind(of: Self.root) == .object else {
+            throw Rejection(code: .unknownFormat, message: "\(what) is \(value(at: Self.root)); expected a JSON object")
         }
-        return document
     }
 }

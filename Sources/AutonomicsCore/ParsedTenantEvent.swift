@@ -26,17 +26,7 @@ struct ParsedTenantEvent {
     /// - Throws: a ``Rejection`` with code ``RejectionCode/invalidTenantEvent``.
     init(decoding bytes: [UInt8]) throws(Rejection) {
         do throws(Rejection) {
-            let document: JSONDocument
-            do {
-                document = try JSONDocument(parsing: bytes)
-            } catch {
-                throw Rejection(code: .invalidJSON, message: "tenant event: \(error)")
-            }
-            guard document.kind(of: JSONDocument.root) == .object else {
-                let value = document.value(at: JSONDocument.root)
-                throw Rejection(code: .invalidField, message: "tenant event is \(value); expected an object")
-            }
-            try self.init(FieldReader(document, source: "tenant event"))
+            try self.init(FieldReader(JSONDocument(parsingObject: bytes, what: "tenant event"), source: "tenant event"))
         } catch {
             throw Rejection(code: .invalidTenantEvent, message: error.message)
         }

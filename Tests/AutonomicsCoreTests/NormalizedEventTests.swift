@@ -46,7 +46,7 @@ struct NormalizedEventTests {
 
     static let invalid: [(json: String, message: String)] = [
         ("{", "tenant event: invalid JSON at byte 1: expected a string key, found the end of the input"),
-        ("[]", "tenant event is an array; expected an object"),
+        ("[]", "tenant event is an array; expected a JSON object"),
         (#"{"tenant_id":"acme"}"#, #"tenant event field "origin" is missing"#),
         (
             replacing(#""format":"signal""#, with: #""format":"sms""#),
