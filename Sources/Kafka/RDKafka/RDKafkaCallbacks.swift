@@ -31,9 +31,10 @@ final class RDKafkaCallbacks {
         rd_kafka_conf_set_log_cb(conf) { rk, level, facility, message in
             // The log callback has no opaque parameter: recover it from the handle.
             guard let callbacks = RDKafkaCallbacks.from(rk.flatMap(rd_kafka_opaque)) else { return }
+            let text = message.map { String(cString: $0) } ?? ""
             callbacks.logger.log(
-                level: Logger.Level(syslogLevel: level),
-                "\(message.map { String(cString: $0) } ?? "")",
+                level: RDKafkaCallbacks.isSharedPropertyNotice(text) ? .debug : Logger.Level(syslogLevel: level),
+                "\(text)",
                 metadata: ["kafka.log.facility": "\(facility.map { String(cString: $0) } ?? "")"]
             )
         }
@@ -73,6 +74,13 @@ final class RDKafkaCallbacks {
             if last.handle != handle { last = (handle, String(cString: rd_kafka_topic_name(topic))) }
             return last.name
         }
+    }
+
+    /// One set of pass-through properties serves a program's consumers and producers alike, so librdkafka's notice
+    /// that a client ignores the other kind's properties is expected, not a warning.
+    static func isSharedPropertyNotice(_ text: String) -> Bool {
+        text.contains("is a consumer property and will be ignored by this producer instance")
+            || text.contains("is a producer property and will be ignored by this consumer instance")
     }
 
     private static func from(_ opaque: UnsafeMutableRawPointer?) -> RDKafkaCallbacks? {
