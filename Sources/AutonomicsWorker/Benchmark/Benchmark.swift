@@ -115,23 +115,12 @@ public enum Benchmark {
             maxBatch: maxBatch, logger: logger)
         let total = options.events
         try await ThreadService.runOnDedicatedThread(name: "bench-relay") { try relay.join(timeout: .seconds(60)) }
-        let stop = StopSignal()
-        async let relayed: Void = ThreadService.runOnDedicatedThread(name: "bench-relay") {
+        let measurement = try await drive(
+            generator, range: 0..<total, events: events, topic: baselineInput, eventsPerSecond: nil, window: options.window,
+            finished: relay.delivered, sinkThread: "bench-relay"
+        ) { stop in
             try relay.run(expected: total, stop: stop, deadline: .now + .seconds(300))
         }
-        let measurement = Measurement.start()
-        do {
-            try await ThreadService.runOnDedicatedThread(name: "bench-load") {
-                try generator.run(
-                    0..<total, events: events, topic: baselineInput, eventsPerSecond: nil, window: options.window,
-                    completed: { relay.delivered.value })
-            }
-        } catch {
-            stop.request()
-            try? await relayed
-            throw error
-        }
-        try await relayed
         return measurement.finish("baseline (librdkafka relay)", events: total, latencies: nil)
     }
 
@@ -142,24 +131,38 @@ public enum Benchmark {
         let arrivals = try ReceiptArrivals(properties: clients.reader(), topic: topics.receipts, logger: logger)
         let expected = BenchmarkEvents.validCount(in: range)
         let deadline = ContinuousClock.now + .seconds(300)
-        let stop = StopSignal()
-        async let received: Void = ThreadService.runOnDedicatedThread(name: "bench-receipts") {
+        let measurement = try await drive(
+            generator, range: range, events: events, topic: topics.events, eventsPerSecond: eventsPerSecond,
+            window: options.window, finished: arrivals.received, sinkThread: "bench-receipts"
+        ) { stop in
             try arrivals.run(expected: expected, stop: stop, deadline: deadline)
         }
+        return measurement.finish(name, events: range.count, latencies: latencies(sent: generator.sent, arrivals: arrivals.arrivals))
+    }
+
+    /// Runs `sink` (what reads the far end) on a thread of its own while the generator sends events `range` to
+    /// `topic`, holding back while more than `window` sent events are not `finished`; stops the sink if the generator
+    /// fails. Returns the measurement, started once the sink runs, when the sink is done.
+    private static func drive(
+        _ generator: LoadGenerator, range: Range<Int>, events: BenchmarkEvents, topic: String, eventsPerSecond: Double?,
+        window: Int, finished: SharedCounter, sinkThread: String, sink: @escaping @Sendable (StopSignal) throws -> Void
+    ) async throws -> Measurement {
+        let stop = StopSignal()
+        async let sunk: Void = ThreadService.runOnDedicatedThread(name: sinkThread) { try sink(stop) }
         let measurement = Measurement.start()
         do {
             try await ThreadService.runOnDedicatedThread(name: "bench-load") {
                 try generator.run(
-                    range, events: events, topic: topics.events, eventsPerSecond: eventsPerSecond, window: options.window,
-                    completed: { arrivals.received.value })
+                    range, events: events, topic: topic, eventsPerSecond: eventsPerSecond, window: window,
+                    completed: { finished.value })
             }
         } catch {
             stop.request()
-            try? await received
+            try? await sunk
             throw error
         }
-        try await received
-        return measurement.finish(name, events: range.count, latencies: latencies(sent: generator.sent, arrivals: arrivals.arrivals))
+        try await sunk
+        return measurement
     }
 
     /// Produce → receipt latency of every receipted event, in microseconds.
