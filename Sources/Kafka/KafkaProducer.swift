@@ -90,15 +90,12 @@ public final class KafkaProducer: @unchecked Sendable {
     ///
     /// Throws ``KafkaError/Code/unknownTopic`` for a topic that does not exist; it never asks a broker to create one.
     public func prepare(topics: [String], timeout: Duration) throws {
-        guard let anyTopic = topics.first else { return }
         // Checked first: librdkafka's own lookup of a local topic names it, which lets a broker auto-create it.
-        for topic in topics {
-            _ = try self.partitionCount(topic: topic, timeout: timeout)
-        }
+        _ = try self.client.partitionCounts(of: topics, timeout: timeout)
         let handles = self.client.withHandle { rk in topics.compactMap { rd_kafka_topic_new(rk, $0, nil).map(TopicHandle.init) } }
         preparedTopics.withLock { $0 += handles }
         // An all-topics answer updates every local topic, the ones just made included.
-        _ = try self.partitionCount(topic: anyTopic, timeout: timeout)
+        _ = try self.client.partitionCounts(of: topics, timeout: timeout)
     }
 
     /// Enqueues a message; its outcome arrives later as a ``KafkaDeliveryReport`` carrying `token`.

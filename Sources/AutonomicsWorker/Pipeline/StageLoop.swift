@@ -107,13 +107,13 @@ final class StageLoop: @unchecked Sendable {
             }
             producer.poll()
             try settleDeliveries()
-            let now = ContinuousClock.now
-            if now - lastStore >= settings.offsetStoreInterval {
-                lastStore = now
+            let instant = ContinuousClock.now
+            if instant - lastStore >= settings.offsetStoreInterval {
+                lastStore = instant
                 storeOffsets()
             }
-            if now - lastStatus >= settings.statusInterval {
-                lastStatus = now
+            if instant - lastStatus >= settings.statusInterval {
+                lastStatus = instant
                 reportLag()
             }
         }

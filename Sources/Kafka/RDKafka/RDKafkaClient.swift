@@ -67,18 +67,25 @@ final class RDKafkaClient {
 
     /// The number of partitions of `topic`, from cluster metadata.
     func partitionCount(topic: String, timeout: Duration) throws -> Int {
+        try partitionCounts(of: [topic], timeout: timeout)[0]
+    }
+
+    /// The number of partitions of each of `topics`, in order, from one metadata request.
+    func partitionCounts(of topics: [String], timeout: Duration) throws -> [Int] {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         // Ask for all topics: naming one would let a producer's request auto-create it.
         try check(rd_kafka_metadata(self.handle, 1, nil, &metadata, timeout.kafkaMilliseconds))
         guard let metadata else { throw KafkaError(code: .unknownTopic) }
         // The metadata result is ours to destroy.
         defer { rd_kafka_metadata_destroy(metadata) }
-        let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
-        guard let entry = topics.first(where: { String(cString: $0.topic) == topic }) else {
-            throw KafkaError(code: .unknownTopic, message: "Topic \(topic) does not exist")
+        let entries = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+        return try topics.map { topic in
+            guard let entry = entries.first(where: { String(cString: $0.topic) == topic }) else {
+                throw KafkaError(code: .unknownTopic, message: "Topic \(topic) does not exist")
+            }
+            try check(entry.err, "Topic \(topic): \(String(cString: rd_kafka_err2str(entry.err)))")
+            return Int(entry.partition_cnt)
         }
-        try check(entry.err, "Topic \(topic): \(String(cString: rd_kafka_err2str(entry.err)))")
-        return Int(entry.partition_cnt)
     }
 }
 
