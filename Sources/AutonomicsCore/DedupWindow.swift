@@ -10,7 +10,7 @@ struct DedupWindow: Sendable {
 
     /// The fingerprints of one event's ids. Event ids and Pub/Sub message ids are fingerprinted apart, so that one
     /// never matches the other.
-    struct EventIDs {
+    struct EventIDs: Sendable {
         var event: UInt64
         var message: UInt64?
 

@@ -1,9 +1,9 @@
 /// A tenant event read back from the tenant-events topic: every member checked as ``NormalizedEvent`` requires, but
 /// left in the parsed document, so that the receipt stage copies the members into the receipt as they stand
 /// (they are canonical JSON already when the intake wrote them) instead of decoding and encoding them again.
-struct ParsedTenantEvent {
+public struct ParsedTenantEvent {
     let document: JSONDocument
-    let tenantID: String
+    public let tenantID: String
     let format: EventFormat
     let eventTime: Int64
     let origin: Origin
@@ -24,7 +24,7 @@ struct ParsedTenantEvent {
     }
 
     /// - Throws: a ``Rejection`` with code ``RejectionCode/invalidTenantEvent``.
-    init(decoding bytes: [UInt8]) throws(Rejection) {
+    public init(decoding bytes: [UInt8]) throws(Rejection) {
         do throws(Rejection) {
             try self.init(FieldReader(JSONDocument(parsingObject: bytes, what: "tenant event"), source: "tenant event"))
         } catch {

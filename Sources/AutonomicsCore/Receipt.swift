@@ -9,14 +9,17 @@ public struct Receipt: Sendable, Hashable {
     /// The canonical JSON, `hash` included: the record value to produce.
     public var bytes: [UInt8]
     let digest: SHA256Hash
+    /// The `prev_hash` it links to.
+    let previous: SHA256Hash
 
     /// 64 lowercase hex digits.
     public var hash: String { digest.hex }
 
-    init(tenantID: String, seq: Int64, digest: SHA256Hash, bytes: [UInt8]) {
+    init(tenantID: String, seq: Int64, digest: SHA256Hash, previous: SHA256Hash, bytes: [UInt8]) {
         self.tenantID = tenantID
         self.seq = seq
         self.digest = digest
+        self.previous = previous
         self.bytes = bytes
     }
 

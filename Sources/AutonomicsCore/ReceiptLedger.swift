@@ -1,6 +1,12 @@
 /// The receipt hash chains of the tenants on the partitions one worker owns: per tenant the last `seq`, the head
 /// hash (32 raw bytes) and a bounded window of recent event ids for deduplication.
 ///
+/// Deciding and applying are apart, so that a tenant's state advances only with what is delivered:
+/// ``step(tenantEvent:now:)`` decides what an event does to a tenant and returns it as a ``TenantStep`` (the
+/// receipts to deliver, the state they lead to) without changing the ledger; ``commit(_:)`` applies a step once its
+/// receipts are delivered. A step that is never committed (its delivery failed, its transaction aborted) leaves
+/// the tenant as it was: no later receipt links to one nobody can read, and a replay of its event is no duplicate.
+///
 /// Not thread-safe by itself: one governor shard owns one ledger, or its tenants' part of one.
 public struct ReceiptLedger: Sendable {
     /// The canonical SHA-256 of the loaded SKU spec, stamped on every receipt as `spec_hash`.
@@ -32,7 +38,7 @@ public struct ReceiptLedger: Sendable {
         chains[tenantID].map { ($0.seq, $0.head.hex) }
     }
 
-    /// Chains a receipt of kind `event` for `event`.
+    /// Chains a receipt of kind `event` for `event` and commits it at once.
     /// - Parameter now: the worker's clock in milliseconds since the epoch, written as `time`.
     /// - Returns: nil when the event is a duplicate: its event id or Pub/Sub message id is in the tenant's window.
     public mutating func record(_ event: NormalizedEvent, now: Int64) -> Receipt? {
@@ -40,71 +46,102 @@ public struct ReceiptLedger: Sendable {
         try! record(tenantEvent: event.encoded(), now: now)
     }
 
-    /// Chains a receipt of kind `event` for a tenant event as the tenant-events topic carries it
-    /// (``NormalizedEvent/encoded()``). Its members are copied into the receipt as they stand where they are
-    /// canonical JSON already, as the intake writes them.
+    /// ``step(tenantEvent:now:)`` and ``commit(_:)`` at once, for callers that deliver nothing (tests, tools).
+    public mutating func record(tenantEvent bytes: [UInt8], now: Int64) throws(Rejection) -> Receipt? {
+        guard let step = try step(tenantEvent: bytes, now: now) else { return nil }
+        commit(step)
+        return step.receipt
+    }
+
+    /// Decides the receipt of kind `event` for a tenant event as the tenant-events topic carries it
+    /// (``NormalizedEvent/encoded()``), linked to the tenant's committed head; the ledger is unchanged until
+    /// ``commit(_:)``. Its members are copied into the receipt as they stand where they are canonical JSON already,
+    /// as the intake writes them.
     /// - Parameter now: the worker's clock in milliseconds since the epoch, written as `time`.
     /// - Returns: nil when the event is a duplicate: its event id or Pub/Sub message id is in the tenant's window.
     /// - Throws: a ``Rejection`` with code ``RejectionCode/invalidTenantEvent`` when the bytes are not a tenant event.
-    public mutating func record(tenantEvent bytes: [UInt8], now: Int64) throws(Rejection) -> Receipt? {
-        let event = try ParsedTenantEvent(decoding: bytes)
+    public func step(tenantEvent bytes: [UInt8], now: Int64) throws(Rejection) -> TenantStep? {
+        try step(ParsedTenantEvent(decoding: bytes), now: now)
+    }
+
+    /// ``step(tenantEvent:now:)`` for an event already parsed.
+    public func step(_ event: ParsedTenantEvent, now: Int64) -> TenantStep? {
         let document = event.document
         let ids = document.withUTF8(of: event.eventID) { eventID in
             guard let messageID = event.pubsubMessageID else { return DedupWindow.EventIDs(eventID: eventID, pubsubMessageID: nil) }
             return document.withUTF8(of: messageID) { DedupWindow.EventIDs(eventID: eventID, pubsubMessageID: $0) }
         }
-        let (specHash, capacity) = (specHash, dedupWindow)
-        return modifyChain(of: event.tenantID) { chain in
-            guard !chain.recentIDs.contains(ids) else { return nil }
-            chain.recentIDs.insert(ids, capacity: capacity)
-            var receipt = ReceiptWriter(kind: "event", tenantID: event.tenantID, now: now, specHash: specHash, chain: chain)
-            // The event's members in key order; the writer puts the chain's between them.
-            receipt.key("data")
-            receipt.writer.copy(event.data, of: document)
-            receipt.key("event_id")
-            receipt.writer.copy(event.eventID, of: document)
-            receipt.key("event_time")
-            receipt.writer.string(timeMilliseconds: event.eventTime)
-            receipt.key("event_type")
-            receipt.writer.copy(event.eventType, of: document)
-            receipt.key("format")
-            receipt.writer.copy(event.formatName, of: document)
-            if let messageID = event.pubsubMessageID {
-                receipt.key("pubsub_message_id")
-                receipt.writer.copy(messageID, of: document)
-            }
-            receipt.key("source")
-            receipt.writer.beginObject()
-            receipt.writer.key("offset")
-            receipt.writer.integer(event.origin.offset)
-            receipt.writer.key("partition")
-            receipt.writer.integer(Int64(event.origin.partition))
-            receipt.writer.key("topic")
-            receipt.writer.copy(event.origin.topic, of: document)
-            receipt.writer.endObject()
-            receipt.key("tenant_resolution")
-            receipt.writer.copy(event.tenantResolution, of: document)
-            return receipt.link(to: &chain)
+        let chain = chains[event.tenantID] ?? TenantChain()
+        guard !chain.recentIDs.contains(ids) else { return nil }
+        var receipt = ReceiptWriter(kind: "event", tenantID: event.tenantID, now: now, specHash: specHash, chain: chain)
+        // The event's members in key order; the writer puts the chain's between them.
+        receipt.key("data")
+        receipt.writer.copy(event.data, of: document)
+        receipt.key("event_id")
+        receipt.writer.copy(event.eventID, of: document)
+        receipt.key("event_time")
+        receipt.writer.string(timeMilliseconds: event.eventTime)
+        receipt.key("event_type")
+        receipt.writer.copy(event.eventType, of: document)
+        receipt.key("format")
+        receipt.writer.copy(event.formatName, of: document)
+        if let messageID = event.pubsubMessageID {
+            receipt.key("pubsub_message_id")
+            receipt.writer.copy(messageID, of: document)
         }
+        receipt.key("source")
+        receipt.writer.beginObject()
+        receipt.writer.key("offset")
+        receipt.writer.integer(event.origin.offset)
+        receipt.writer.key("partition")
+        receipt.writer.integer(Int64(event.origin.partition))
+        receipt.writer.key("topic")
+        receipt.writer.copy(event.origin.topic, of: document)
+        receipt.writer.endObject()
+        receipt.key("tenant_resolution")
+        receipt.writer.copy(event.tenantResolution, of: document)
+        return TenantStep(receipt: receipt.finish(), recordedIDs: ids)
     }
 
-    /// Chains a receipt of any kind (a transition, a refusal, an action result, …) for a tenant.
+    /// ``step(appending:tenantID:fields:now:)`` and ``commit(_:)`` at once.
+    public mutating func append(kind: String, tenantID: String, fields: [String: JSONValue], now: Int64) -> Receipt {
+        let step = step(appending: kind, tenantID: tenantID, fields: fields, now: now)
+        commit(step)
+        return step.receipt
+    }
+
+    /// Decides a receipt of any kind (a transition, a refusal, an action result, …) for a tenant, linked to its
+    /// committed head; the ledger is unchanged until ``commit(_:)``.
     /// - Parameter fields: the receipt's own members: strings, booleans, integers within ±(2^53 − 1), null,
     ///   arrays and objects of those. Must not use the chain's keys (`kind`, `tenant_id`, `seq`, `prev_hash`,
     ///   `hash`, `time`, `spec_hash`, `signature`); both are programmer errors and trap.
-    public mutating func append(kind: String, tenantID: String, fields: [String: JSONValue], now: Int64) -> Receipt {
+    public func step(appending kind: String, tenantID: String, fields: [String: JSONValue], now: Int64) -> TenantStep {
         precondition(
             Receipt.reservedKeys.allSatisfy { fields[$0] == nil },
             "receipt fields must not set \(Receipt.reservedKeys.sorted())"
         )
-        let specHash = specHash
-        return modifyChain(of: tenantID) { chain in
-            var receipt = ReceiptWriter(kind: kind, tenantID: tenantID, now: now, specHash: specHash, chain: chain)
-            for (key, value) in fields.sorted(by: { CanonicalJSON.keyPrecedes($0.key, $1.key) }) {
-                receipt.key(named: key)
-                receipt.writer.value(value)
-            }
-            return receipt.link(to: &chain)
+        let chain = chains[tenantID] ?? TenantChain()
+        var receipt = ReceiptWriter(kind: kind, tenantID: tenantID, now: now, specHash: specHash, chain: chain)
+        for (key, value) in fields.sorted(by: { CanonicalJSON.keyPrecedes($0.key, $1.key) }) {
+            receipt.key(named: key)
+            receipt.writer.value(value)
+        }
+        return TenantStep(receipt: receipt.finish(), recordedIDs: nil)
+    }
+
+    /// Applies a step whose receipt is delivered: the receipt becomes the tenant's head and its event ids enter the
+    /// dedup window. A step that does not follow the tenant's head (decided before another step was committed) is
+    /// refused and changes nothing.
+    /// - Returns: whether the step was applied.
+    @discardableResult
+    public mutating func commit(_ step: TenantStep) -> Bool {
+        let capacity = dedupWindow
+        return modifyChain(of: step.receipt.tenantID) { chain in
+            guard step.receipt.seq == chain.seq + 1, step.previous == chain.head else { return false }
+            chain.seq = step.receipt.seq
+            chain.head = step.receipt.digest
+            if let ids = step.recordedIDs { chain.recentIDs.insert(ids, capacity: capacity) }
+            return true
         }
     }
 
@@ -164,8 +201,8 @@ public struct ReceiptLedger: Sendable {
             writer.key(named: key)
         }
 
-        /// Completes the receipt, hashes it and makes it the chain's head.
-        mutating func link(to chain: inout TenantChain) -> Receipt {
+        /// Completes and hashes the receipt.
+        mutating func finish() -> Receipt {
             writeChainMembers(before: nil)
             writer.endObject()
             // Without the `hash` member and one comma: the one before it, or after it when it comes first.
@@ -173,9 +210,7 @@ public struct ReceiptLedger: Sendable {
             if writer.bytes[left.lowerBound] != UInt8(ascii: ",") { left = left.lowerBound..<left.upperBound + 1 }
             let hash = SHA256Hash(of: writer.bytes, leavingOut: left)
             hash.withUnsafeBytes { writer.replaceHex(in: hashDigits, with: $0) }
-            chain.seq = seq
-            chain.head = hash
-            return Receipt(tenantID: tenantID, seq: seq, digest: hash, bytes: writer.bytes)
+            return Receipt(tenantID: tenantID, seq: seq, digest: hash, previous: prevHash, bytes: writer.bytes)
         }
 
         /// Writes the chain's members that sort before `key` (UTF-8), or all that are left.
@@ -214,7 +249,11 @@ public struct ReceiptLedger: Sendable {
     /// here (that is ``ChainVerifier``'s job): restoring 100,000 tenants must be fast.
     /// - Throws: ``ReceiptError`` when the bytes are not a receipt.
     public mutating func restore(from receiptBytes: [UInt8]) throws(ReceiptError) {
-        let receipt = try StoredReceipt(parsing: receiptBytes)
+        try restore(StoredReceipt(parsing: receiptBytes))
+    }
+
+    /// ``restore(from:)`` for a receipt already parsed.
+    public mutating func restore(_ receipt: StoredReceipt) {
         let capacity = dedupWindow
         modifyChain(of: receipt.tenantID) { chain in
             guard receipt.seq > chain.seq else { return }

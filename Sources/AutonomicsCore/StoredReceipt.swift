@@ -1,13 +1,13 @@
 /// The chain members of a receipt read back from bytes, for ``ReceiptLedger/restore(from:)`` and ``ChainVerifier``.
-struct StoredReceipt {
+public struct StoredReceipt {
     var fields: FieldReader
-    var tenantID: String
+    public var tenantID: String
     var kind: String
     var seq: Int64
     var prevHash: SHA256Hash
     var hash: SHA256Hash
 
-    init(parsing bytes: [UInt8]) throws(ReceiptError) {
+    public init(parsing bytes: [UInt8]) throws(ReceiptError) {
         let document: JSONDocument
         do {
             document = try JSONDocument(parsing: bytes)

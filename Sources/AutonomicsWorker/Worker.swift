@@ -60,38 +60,57 @@ public final class Worker: Sendable {
         try Self.checkCoPartitioned(configuration.topics, reader: reader)
 
         let topics = configuration.topics
-        let drainTimeout = Duration.seconds(configuration.worker.shutdownDeadlineSeconds)
-        var settings = StageLoop.Settings(
-            stage: .intake, inputTopic: topics.events, outputTopic: topics.tenantEvents, deadLetterTopic: topics.dlq, workerID: workerID,
-            maxBatch: configuration.receipts.maxBatch, drainTimeout: drainTimeout)
-        let intake = try StageLoop(
+        let budget = ShutdownBudget(total: .seconds(configuration.worker.shutdownDeadlineSeconds))
+        let shards = configuration.worker.resolvedShards
+        var settings = StageSettings(
+            stage: .intake, inputTopics: [topics.events], outputTopics: [topics.tenantEvents, topics.dlq],
+            deadLetterTopic: topics.dlq, workerID: workerID, maxBatch: configuration.worker.maxBatch, shards: shards,
+            shardCapacity: configuration.worker.shardCapacity,
+            drainTimeout: .seconds(configuration.worker.shutdownDeadlineSeconds))
+        let intakeSettings = configuration.intake.settings
+        let intake = try StageRuntime<IntakeHandler>(
             settings: settings,
             consumerProperties: clients("intake").groupConsumer(group: "\(configuration.kafka.group).intake"),
             producerProperties: clients("intake").producer(),
-            handler: IntakeHandler(
-                normalizer: Normalizer(settings: configuration.intake.settings), tenantEventsTopic: topics.tenantEvents,
-                metrics: metrics),
-            metrics: metrics, readiness: readiness, logger: logger, now: now)
+            makeHandler: { _ in
+                IntakeHandler(normalizer: Normalizer(settings: intakeSettings), tenantEventsTopic: topics.tenantEvents, metrics: metrics)
+            },
+            // Stateless: spread by partition, which keeps each partition's order.
+            route: { Int($0.partition) % shards },
+            metrics: metrics, readiness: readiness, budget: budget, logger: logger, now: now)
 
-        settings.stage = .receipts
-        settings.inputTopic = topics.tenantEvents
-        settings.outputTopic = topics.receipts
+        settings.stage = .governor
+        settings.inputTopics = [topics.tenantEvents]
+        settings.outputTopics = [topics.receipts, topics.dlq]
         let dedupWindow = configuration.receipts.dedupWindow
-        let receipts = try StageLoop(
+        let restore = ReceiptRestore(receiptsTopic: topics.receipts, dedupWindow: dedupWindow, reader: reader, logger: logger)
+        let router = ShardRouter(shardCount: shards)
+        let governor = try StageRuntime<GovernorHandler>(
             settings: settings,
-            consumerProperties: clients("receipts").groupConsumer(group: "\(configuration.kafka.group).governor"),
-            producerProperties: clients("receipts").producer(),
-            handler: ReceiptHandler(
-                receiptsTopic: topics.receipts, makeLedger: { ReceiptLedger(dedupWindow: dedupWindow) }, reader: reader,
-                metrics: metrics, logger: logger),
-            metrics: metrics, readiness: readiness, logger: logger, now: now)
+            consumerProperties: clients("governor").groupConsumer(group: "\(configuration.kafka.group).governor"),
+            producerProperties: clients("governor").producer(),
+            makeHandler: { _ in
+                GovernorHandler(
+                    receiptsTopic: topics.receipts, makeLedger: { ReceiptLedger(dedupWindow: dedupWindow) }, metrics: metrics, now: now)
+            },
+            route: { router.shard(forKey: $0.key) },
+            prepare: { partitions, shards in try restore.restore(partitions, into: shards, router: router) },
+            metrics: metrics, readiness: readiness, budget: budget, logger: logger, now: now)
+
+        let brokerWatch = BrokerWatch(
+            producer: try KafkaProducer(properties: clients("watch").producer(), logger: logger, deliveryReport: { _ in }),
+            topic: topics.tenantEvents, unreachableAfter: .seconds(configuration.worker.brokerUnreachableSeconds),
+            readiness: readiness, logger: logger)
 
         let operations = OperationsServer.makeApplication(
             configuration: configuration.http, readiness: readiness, registry: registry,
             logger: logger, onServerRunning: onHTTPServerRunning)
 
-        // Shutdown runs in reverse order: intake stops first, the receipt stage drains, the broker goes last.
-        services += [operations, ThreadService(name: "receipts", body: receipts.run), ThreadService(name: "intake", body: intake.run)]
+        // Shutdown runs in reverse order: intake stops first, the governor drains, the broker goes last.
+        services += [
+            operations, ThreadService(name: "broker-watch", body: brokerWatch.run), ThreadService(name: "governor", body: governor.run),
+            ThreadService(name: "intake", body: intake.run),
+        ]
         self.configuration = configuration
         self.workerID = workerID
         self.readiness = readiness
@@ -113,7 +132,8 @@ public final class Worker: Sendable {
             },
             gracefulShutdownSignals: gracefulShutdownSignals,
             logger: logger)
-        group.maximumGracefulShutdownDuration = .seconds(configuration.worker.shutdownDeadlineSeconds)
+        // The stages keep within the shutdown budget themselves; this only backs them up.
+        group.maximumGracefulShutdownDuration = .seconds(configuration.worker.shutdownDeadlineSeconds + 2)
         group.maximumCancellationDuration = .seconds(2)
         return ServiceGroup(configuration: group)
     }

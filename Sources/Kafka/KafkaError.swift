@@ -90,6 +90,8 @@ extension KafkaError {
         // Broker errors.
         /// The requested offset is outside the partition's range.
         public static let offsetOutOfRange = Code(RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE)
+        /// The group coordinator no longer knows this member: its assignment is lost and it rejoins.
+        public static let unknownMemberID = Code(RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID)
         /// The broker does not know the topic or partition.
         public static let unknownTopicOrPartition = Code(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
         /// No leader is currently elected for the partition.

@@ -65,4 +65,17 @@ public final class KafkaMockCluster: @unchecked Sendable {
         let codes = errors.map(\.rdValue)
         rd_kafka_mock_push_request_errors_array(self.cluster, apiKey, codes.count, codes)
     }
+
+    /// Makes the next `errors.count` requests of Kafka API `apiKey` that reach broker `brokerID` fail, in order,
+    /// with these codes: a fault for the clients of the partitions it leads only.
+    public func pushRequestErrors(broker brokerID: Int32, apiKey: Int16, errors: [KafkaError.Code]) throws {
+        for error in errors {
+            try check(crdkafka_mock_broker_push_request_error(self.cluster, brokerID, apiKey, error.rdValue, 0))
+        }
+    }
+
+    /// Moves a partition's leadership to broker `brokerID`.
+    public func setPartitionLeader(topic: String, partition: Int32, broker brokerID: Int32) throws {
+        try check(rd_kafka_mock_partition_set_leader(self.cluster, topic, partition, brokerID))
+    }
 }

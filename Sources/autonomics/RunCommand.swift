@@ -37,7 +37,13 @@ struct RunCommand: AsyncParsableCommand {
         logger.info("worker starting", metadata: [
             "worker.id": "\(worker.workerID)", "kafka.brokers": "\(worker.bootstrapServers)",
         ])
-        try await worker.run()
+        do {
+            try await worker.run()
+        } catch {
+            // The stage has closed its clients within the shutdown deadline already; say why and exit non-zero.
+            logger.critical("worker stopped on an error", metadata: ["error": "\(error)"])
+            throw ExitCode.failure
+        }
         logger.info("worker stopped")
     }
 }

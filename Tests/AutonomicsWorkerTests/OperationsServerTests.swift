@@ -110,7 +110,7 @@ import Testing
                 #"autonomics_batch_duration_seconds_bucket{stage="intake",le="0.0025"} 0"#,
                 #"autonomics_batch_duration_seconds_bucket{stage="intake",le="0.005"} 1"#,
                 #"autonomics_batch_duration_seconds_count{stage="intake"} 1"#,
-                #"autonomics_batch_duration_seconds_count{stage="receipts"} 0"#,
+                #"autonomics_batch_duration_seconds_count{stage="governor"} 0"#,
             ]
             for line in expected {
                 #expect(lines.contains(line), "missing: \(line)")

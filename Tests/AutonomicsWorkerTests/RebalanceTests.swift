@@ -60,7 +60,7 @@ struct RebalanceTests {
             "AUTONOMICS_TOPICS_DLQ": cluster.topics.dlq,
             "AUTONOMICS_RDKAFKA_SESSION_TIMEOUT_MS": "6000",
             "AUTONOMICS_LOG_LEVEL": "warning",
-            "AUTONOMICS_RECEIPTS_MAX_BATCH": "50",
+            "AUTONOMICS_WORKER_MAX_BATCH": "50",
         ]
         process.standardOutput = FileHandle.nullDevice
         try process.run()

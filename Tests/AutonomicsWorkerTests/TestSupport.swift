@@ -45,13 +45,33 @@ final class TestCluster: Sendable {
     }
 
     func produce(_ values: [[UInt8]?], key: [UInt8]? = nil, headers: [KafkaHeader] = [], topic: String? = nil) throws {
-        let producer = try KafkaProducer(
-            properties: ["bootstrap.servers": bootstrapServers], logger: testLogger, deliveryReport: { _ in })
-        for (index, value) in values.enumerated() {
+        try produce(keyed: values.map { (key, $0) }, headers: headers, topic: topic)
+    }
+
+    /// Produces records with their own keys, in order, and waits until each is written.
+    func produce(keyed records: [(key: [UInt8]?, value: [UInt8]?)], headers: [KafkaHeader] = [], topic: String? = nil) throws {
+        let failures = Mutex<[KafkaError]>([])
+        let producer = try KafkaProducer(properties: ["bootstrap.servers": bootstrapServers], logger: testLogger) { report in
+            if let error = report.error { failures.withLock { $0.append(error) } }
+        }
+        for (index, record) in records.enumerated() {
             try producer.produce(
-                topic: topic ?? topics.events, partition: nil, key: key, value: value, headers: headers, token: UInt64(index))
+                topic: topic ?? topics.events, partition: nil, key: record.key, value: record.value, headers: headers,
+                token: UInt64(index))
         }
         try producer.flush(timeout: .seconds(10))
+        let failed = failures.withLock { $0 }
+        try #require(failed.isEmpty, "test records not written: \(failed)")
+    }
+
+    /// Tenant events as the intake writes them (keyed by tenant), for signals `range` of `tenants` tenants.
+    func tenantEvents(_ range: Range<Int>, tenants: Int) throws -> [(key: [UInt8]?, value: [UInt8]?)] {
+        let normalizer = Normalizer(settings: IntakeSettings())
+        return try signals(range, tenants: tenants).enumerated().map { index, signal in
+            let origin = EventOrigin(topic: topics.events, partition: 0, offset: Int64(range.lowerBound + index), timestamp: nil)
+            let event = try normalizer.normalize(signal, origin: origin, now: WallClock.milliseconds()).get()
+            return (Array(event.tenantID.utf8), event.encoded())
+        }
     }
 
     /// Every record now on `topic`, partition by partition.
@@ -61,6 +81,26 @@ final class TestCluster: Sendable {
         try TopicReader(properties: reader, logger: testLogger)
             .readToEnd(topic: topic) { records.append($0) }
         return records
+    }
+}
+
+/// Kafka API keys, for fault injection.
+enum KafkaAPI {
+    static let produce: Int16 = 0
+    static let heartbeat: Int16 = 12
+}
+
+extension TestCluster {
+    /// A one-partition cluster whose topics each have their own leader, so that faults injected on one broker hit
+    /// only the clients of that topic: tenant events on broker 1, receipts on broker 2, raw events and dead letters on
+    /// broker 3.
+    static func withSeparateLeaders() throws -> TestCluster {
+        let cluster = try TestCluster(partitions: 1)
+        try cluster.cluster.setPartitionLeader(topic: cluster.topics.events, partition: 0, broker: 3)
+        try cluster.cluster.setPartitionLeader(topic: cluster.topics.tenantEvents, partition: 0, broker: 1)
+        try cluster.cluster.setPartitionLeader(topic: cluster.topics.receipts, partition: 0, broker: 2)
+        try cluster.cluster.setPartitionLeader(topic: cluster.topics.dlq, partition: 0, broker: 3)
+        return cluster
     }
 }
 

@@ -73,7 +73,7 @@ public enum Benchmark {
         progress("baseline: librdkafka relaying \(options.events) events \(baselineInput) → \(baselineOutput)")
         let baseline = try await measureBaseline(
             options, events: events, generator: generator, clients: clients, group: configuration.kafka.group,
-            maxBatch: configuration.receipts.maxBatch, logger: logger)
+            maxBatch: configuration.worker.maxBatch, logger: logger)
 
         progress("worker: starting")
         let worker = try Worker(configuration: configuration, logger: logger)

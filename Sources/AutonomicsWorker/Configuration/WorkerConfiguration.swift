@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Everything the worker process can be configured with.
@@ -61,9 +62,6 @@ public struct WorkerConfiguration: Sendable, Equatable {
         /// Recent event ids remembered per tenant to drop duplicates (1…4096). Default: `32`.
         public var dedupWindow: Int = 32
 
-        /// Most records each stage takes from one poll and handles as one batch (1…100000). Default: `1000`.
-        public var maxBatch: Int = 1000
-
         public init() {}
     }
 
@@ -95,8 +93,27 @@ public struct WorkerConfiguration: Sendable, Equatable {
         /// resolved at start. Default: `""`.
         public var id: String = ""
 
-        /// Seconds allowed to drain and commit after SIGTERM before exiting (1…600). Default: `15`.
+        /// Seconds allowed to drain and commit after SIGTERM before exiting (1…600): one budget shared by every
+        /// stage's drain, commit and close. Default: `15`.
         public var shutdownDeadlineSeconds: Int = 15
+
+        /// Most records each stage (intake and governor) takes from one poll (1…100000). Default: `1000`.
+        public var maxBatch: Int = 1000
+
+        /// Serial shards per stage, each on its own thread (0…256); `0` means one per core. Default: `0`.
+        public var shards: Int = 0
+
+        /// Records a shard may have unfinished (queued, waiting or in flight) before its stage pauses its
+        /// partitions (100…1000000); it resumes them at half. Default: `10000`.
+        public var shardCapacity: Int = 10_000
+
+        /// Seconds the broker may be unreachable before `/ready` says so (1…3600). Default: `10`.
+        public var brokerUnreachableSeconds: Int = 10
+
+        /// ``shards``, with `0` resolved to the number of cores.
+        public var resolvedShards: Int {
+            shards > 0 ? shards : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        }
 
         public init() {}
     }

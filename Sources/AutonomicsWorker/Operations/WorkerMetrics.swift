@@ -14,6 +14,9 @@ import struct Prometheus.PrometheusMetricsFactory
 /// | `autonomics_dlq_total` | counter | `code` |
 /// | `autonomics_consumer_lag` | gauge, messages | `topic`, `partition` |
 /// | `autonomics_batch_duration_seconds` | histogram | `stage` |
+/// | `autonomics_shard_backlog` | gauge, records | `stage`, `shard` |
+/// | `autonomics_paused_partitions` | gauge | `stage` |
+/// | `autonomics_rebalances_total` | counter | `stage`, `kind` (`assigned`, `revoked`, `lost`) |
 ///
 /// Every method takes a count, so the hot path calls each once per batch. The metric objects are
 /// created through an explicit factory, never the global `MetricsSystem`, so that tests can each use
@@ -36,7 +39,7 @@ public final class WorkerMetrics: Sendable {
         /// Decode, normalize and repartition.
         case intake
         /// Dedup, govern and publish receipts.
-        case receipts
+        case governor
     }
 
     private struct TopicPartition: Hashable, Sendable {
@@ -51,6 +54,24 @@ public final class WorkerMetrics: Sendable {
     private let duplicates: Counter
     private let deadLettersByCode: MetricCache<String, Counter>
     private let consumerLagByPartition: MetricCache<TopicPartition, Gauge>
+    private let shardBacklog: MetricCache<StageShard, Gauge>
+    private let pausedPartitionsByStage: [Stage: Gauge]
+    private let rebalances: [StageRebalance: Counter]
+
+    /// How a stage's assignment changed.
+    public enum Rebalance: String, Sendable, CaseIterable {
+        case assigned, revoked, lost
+    }
+
+    private struct StageRebalance: Hashable, Sendable {
+        var stage: Stage
+        var kind: Rebalance
+    }
+
+    private struct StageShard: Hashable, Sendable {
+        var stage: Stage
+        var shard: Int
+    }
 
     /// Registers the worker's metrics in `registry`.
     public init(registry: PrometheusCollectorRegistry) {
@@ -85,6 +106,23 @@ public final class WorkerMetrics: Sendable {
                 return (stage, timer)
             }
         )
+        self.pausedPartitionsByStage = Dictionary(
+            uniqueKeysWithValues: Stage.allCases.map { stage in
+                (stage, Gauge(label: "autonomics_paused_partitions", dimensions: [("stage", stage.rawValue)], factory: factory))
+            }
+        )
+        self.rebalances = Dictionary(
+            uniqueKeysWithValues: Stage.allCases.flatMap { stage in
+                Rebalance.allCases.map { kind in
+                    let dimensions = [("stage", stage.rawValue), ("kind", kind.rawValue)]
+                    return (StageRebalance(stage: stage, kind: kind), Counter(label: "autonomics_rebalances_total", dimensions: dimensions, factory: factory))
+                }
+            }
+        )
+        self.shardBacklog = MetricCache { key in
+            let dimensions = [("stage", key.stage.rawValue), ("shard", String(key.shard))]
+            return Gauge(label: "autonomics_shard_backlog", dimensions: dimensions, factory: factory)
+        }
         self.receipts = Counter(label: "autonomics_receipts_total", factory: factory)
         self.duplicates = Counter(label: "autonomics_duplicates_total", factory: factory)
         self.deadLettersByCode = MetricCache { code in
@@ -119,6 +157,21 @@ public final class WorkerMetrics: Sendable {
     /// Records how many messages a partition's committed offset is behind its high watermark.
     public func setConsumerLag(topic: String, partition: Int, lag: Int64) {
         self.consumerLagByPartition[TopicPartition(topic: topic, partition: partition)].record(lag)
+    }
+
+    /// Records how many records a shard has unfinished: queued, held back or in flight.
+    public func setShardBacklog(stage: Stage, shard: Int, records: Int) {
+        self.shardBacklog[StageShard(stage: stage, shard: shard)].record(records)
+    }
+
+    /// Counts a change of a stage's assignment.
+    public func rebalanced(stage: Stage, kind: Rebalance) {
+        self.rebalances[StageRebalance(stage: stage, kind: kind)]!.increment()
+    }
+
+    /// Records how many partitions a stage has paused because a shard is full.
+    public func setPausedPartitions(stage: Stage, count: Int) {
+        self.pausedPartitionsByStage[stage]!.record(count)
     }
 
     /// Records how long a stage took to process one batch.

@@ -1,0 +1,53 @@
+import Kafka
+import Synchronization
+
+/// Every consumed record of a stage, per input topic and partition, from dispatch until it is finished (its output
+/// or dead letter delivered, or nothing to deliver): the at-least-once commit point is the offset after the
+/// longest finished prefix of each partition.
+///
+/// The polling thread begins records as it dispatches them, shard threads finish them; hence the lock.
+final class InputOffsets: Sendable {
+    private let trackers = Mutex<[KafkaTopicPartition: OffsetTracker]>([:])
+
+    /// Registers dispatched records, in consumption order.
+    func begin(_ records: some Sequence<KafkaMessage>) {
+        trackers.withLock { trackers in
+            for record in records {
+                trackers[record.topicPartition, default: OffsetTracker()].begin(record.offset)
+            }
+        }
+    }
+
+    /// Marks a record finished. A record of a partition forgotten since (lost) is ignored.
+    func finish(_ record: KafkaMessage) {
+        trackers.withLock { $0[record.topicPartition]?.finish(record.offset) }
+    }
+
+    /// Records begun and not finished, in `partitions` or in all.
+    func unfinished(in partitions: Set<KafkaTopicPartition>? = nil) -> Int {
+        trackers.withLock { trackers in
+            trackers.reduce(0) { sum, entry in
+                partitions.map { $0.contains(entry.key) } == false ? sum : sum + entry.value.unfinishedCount
+            }
+        }
+    }
+
+    /// The offset to commit per partition: the one after the longest finished prefix.
+    func committable(in partitions: Set<KafkaTopicPartition>? = nil) -> [KafkaTopicPartitionOffset] {
+        trackers.withLock { trackers in
+            trackers.compactMap { partition, tracker in
+                guard partitions.map({ $0.contains(partition) }) != false, let offset = tracker.committableOffset else { return nil }
+                return KafkaTopicPartitionOffset(topic: partition.topic, partition: partition.partition, offset: offset)
+            }
+        }
+    }
+
+    /// Forgets partitions this process no longer owns.
+    func forget(_ partitions: Set<KafkaTopicPartition>) {
+        trackers.withLock { trackers in partitions.forEach { trackers[$0] = nil } }
+    }
+}
+
+extension KafkaMessage {
+    var topicPartition: KafkaTopicPartition { KafkaTopicPartition(topic: topic, partition: partition) }
+}

@@ -1,0 +1,23 @@
+import Kafka
+
+/// Why a stage stopped the worker. Each leaves the records concerned uncommitted: they are consumed again after a
+/// restart, never skipped.
+enum StageError: Error, CustomStringConvertible {
+    case deadLetterUndeliverable(KafkaTopicPartition, offset: Int64, error: any Error)
+    case partitionsNotPrepared(any Error)
+    case drainTimedOut(unfinished: Int)
+    case shardUnresponsive(shard: Int)
+
+    var description: String {
+        switch self {
+        case .deadLetterUndeliverable(let partition, let offset, let error):
+            "dead letter for \(partition)@\(offset) could not be delivered: \(error)"
+        case .partitionsNotPrepared(let error):
+            "could not prepare assigned partitions: \(error)"
+        case .drainTimedOut(let unfinished):
+            "\(unfinished) records still unfinished at the drain deadline"
+        case .shardUnresponsive(let shard):
+            "shard \(shard) did not release revoked partitions in time"
+        }
+    }
+}
