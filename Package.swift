@@ -50,7 +50,11 @@ let package = Package(
             ]
         ),
 
-        // Services: intake, receipt stage, operations HTTP server, configuration.
+        // Realistic input payloads from Google's documentation: for `autonomics produce`, tests and the fuzzer's seeds.
+        .target(name: "AutonomicsSamples", dependencies: ["AutonomicsCore"]),
+
+        // Services: the stage runtime (shards, backpressure, commit), intake and governor stages, operations HTTP
+        // server, configuration.
         .target(
             name: "AutonomicsWorker",
             dependencies: [
@@ -64,7 +68,30 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+
+        // `autonomics bench`: the worker against a bare librdkafka relay of the same events, in one run.
+        .target(
+            name: "AutonomicsBenchmark",
+            dependencies: [
+                "AutonomicsWorker",
+                "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+
+        // Test fakes and helpers shared by the test suites: mock clusters with unique topics, waiting for conditions.
+        .target(
+            name: "AutonomicsTestSupport",
+            dependencies: [
+                "AutonomicsCore",
+                "AutonomicsWorker",
+                "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -72,20 +99,25 @@ let package = Package(
             name: "autonomics",
             dependencies: [
                 "AutonomicsCore",
+                "AutonomicsSamples",
                 "AutonomicsWorker",
+                "AutonomicsBenchmark",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
-        .testTarget(name: "AutonomicsCoreTests", dependencies: ["AutonomicsCore"]),
+        .testTarget(name: "AutonomicsCoreTests", dependencies: ["AutonomicsCore", "AutonomicsSamples"]),
         .testTarget(
             name: "KafkaTests",
-            dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Kafka", "AutonomicsTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "AutonomicsWorkerTests",
             dependencies: [
                 "AutonomicsWorker",
+                "AutonomicsBenchmark",
+                "AutonomicsSamples",
+                "AutonomicsTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -1,5 +1,5 @@
 /// Base64 (RFC 4648) for Pub/Sub message data.
-enum Base64 {
+public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// Sextet per byte, 0xFF for bytes outside both alphabets. Standard (`+/`) and URL-safe (`-_`) are both
@@ -14,7 +14,7 @@ enum Base64 {
 
     /// Decodes standard or URL-safe base64 with or without `=` padding; nil for any other byte, misplaced or
     /// wrong padding, or a length no encoder produces.
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         text.withUTF8Bytes(decode)
     }
 
@@ -71,7 +71,7 @@ enum Base64 {
     }
 
     /// Standard alphabet with padding, as Pub/Sub sends.
-    static func encode(_ bytes: some Collection<UInt8>) -> String {
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count + 2) / 3 * 4)
         var iterator = bytes.makeIterator()

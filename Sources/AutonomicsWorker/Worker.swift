@@ -177,7 +177,8 @@ extension WorkerConfiguration.Kafka {
 }
 
 extension WorkerConfiguration.Topics {
-    var all: [String] { [events, tenantEvents, receipts, dlq] }
+    /// Every topic the worker uses.
+    public var all: [String] { [events, tenantEvents, receipts, dlq] }
 }
 
 extension WorkerConfiguration.Intake {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AutonomicsWorker
+import AutonomicsBenchmark
 import Foundation
 import Logging
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AutonomicsCore
+import AutonomicsSamples
 import AutonomicsWorker
 import Foundation
 import Logging

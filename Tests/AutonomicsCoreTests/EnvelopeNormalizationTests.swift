@@ -1,3 +1,4 @@
+import AutonomicsSamples
 import Testing
 
 @testable import AutonomicsCore

@@ -1,7 +1,10 @@
 import AutonomicsCore
+import AutonomicsSamples
+import AutonomicsTestSupport
 import Foundation
 import Testing
 
+@testable import AutonomicsBenchmark
 @testable import AutonomicsWorker
 
 @Suite("Benchmark")
@@ -70,7 +73,7 @@ struct BenchmarkTests {
         #expect(broker.isRunning)
 
         try input.fileHandleForWriting.close()
-        try await eventually(timeout: .seconds(20), "the broker to exit") { !broker.isRunning }
+        await eventually(timeout: .seconds(20), "the broker to exit") { !broker.isRunning }
         #expect(broker.terminationReason == .exit && broker.terminationStatus == 0)
     }
 }

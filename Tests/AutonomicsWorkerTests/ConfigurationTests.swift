@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import AutonomicsTestSupport
 import Testing
 
 @testable import AutonomicsWorker

@@ -1,13 +1,11 @@
 import AutonomicsCore
+import AutonomicsTestSupport
 import Foundation
 import Kafka
 import Testing
 
 @testable import AutonomicsWorker
 
-func eventIDs(_ records: [KafkaMessage]) throws -> [String] {
-    try records.map { try #require(JSONValue.parse($0.value ?? [])["event_id"]?.stringValue) }
-}
 
 @Suite("Delivery failures")
 struct DeliveryFailureTests {
@@ -16,28 +14,28 @@ struct DeliveryFailureTests {
         .timeLimit(.minutes(3)))
     func undeliverableReceipts() async throws {
         let cluster = try TestCluster.withSeparateLeaders()
-        let worker = try RunningWorker(cluster.configuration())
+        let worker = try await RunningWorker(cluster.configuration())
         var sent: [(key: [UInt8]?, value: [UInt8]?)] = []
         for round in 0..<4 {
             let delivered = try cluster.tenantEvents(round * 10..<round * 10 + 9, tenants: 3)
-            try cluster.produce(keyed: delivered, topic: cluster.topics.tenantEvents)
+            try await cluster.produce(keyed: delivered, topic: cluster.topics.tenantEvents)
             sent += delivered
             let receiptsSoFar = sent.count - round
             try await eventually("the round's receipts") {
-                try cluster.records(of: cluster.topics.receipts).count >= receiptsSoFar
+                try await cluster.records(of: cluster.topics.receipts).count >= receiptsSoFar
             }
             // One permanent error on the next Produce request for receipts, right after a tenant event.
             try cluster.cluster.pushRequestErrors(broker: 2, apiKey: KafkaAPI.produce, errors: [.messageSizeTooLarge])
             let failing = try cluster.tenantEvents(round * 10 + 9..<round * 10 + 10, tenants: 3)
-            try cluster.produce(keyed: failing, topic: cluster.topics.tenantEvents)
+            try await cluster.produce(keyed: failing, topic: cluster.topics.tenantEvents)
             sent += failing
             try await eventually("the failed receipt's event in the dead-letter topic") {
-                try cluster.records(of: cluster.topics.dlq).count >= round + 1
+                try await cluster.records(of: cluster.topics.dlq).count >= round + 1
             }
         }
 
-        let receipts = try cluster.records(of: cluster.topics.receipts)
-        let letters = try cluster.records(of: cluster.topics.dlq)
+        let receipts = try await cluster.records(of: cluster.topics.receipts)
+        let letters = try await cluster.records(of: cluster.topics.dlq)
         #expect(letters.count == 4)
         #expect(letters.allSatisfy { $0.header(DeadLetterHeader.errorCode) == "publish_failed" })
         #expect(letters.allSatisfy { $0.header(DeadLetterHeader.originTopic) == cluster.topics.tenantEvents })
@@ -54,16 +52,15 @@ struct DeliveryFailureTests {
         #expect(verifier.report().isValid, "no gap, no dangling link: \(verifier.report().summary)")
 
         // Replayed to the tenant-events topic as they were, the dead letters are no duplicates.
-        try cluster.produce(keyed: letters.map { ($0.key, $0.value) }, topic: cluster.topics.tenantEvents)
+        try await cluster.produce(keyed: letters.map { ($0.key, $0.value) }, topic: cluster.topics.tenantEvents)
         try await eventually("receipts for the replayed events") {
-            try cluster.records(of: cluster.topics.receipts).count >= sent.count
+            try await cluster.records(of: cluster.topics.receipts).count >= sent.count
         }
         try await worker.stop()
-        let all = try cluster.records(of: cluster.topics.receipts)
+        let all = try await cluster.records(of: cluster.topics.receipts)
         #expect(try Set(eventIDs(all)) == sentIDs)
         #expect(all.count == sent.count)
-        let report = try LedgerVerification.verifyTopic(
-            cluster.topics.receipts, brokers: cluster.bootstrapServers, properties: [:], logger: testLogger)
+        let report = try await cluster.verifyReceipts()
         #expect(report.isValid, "\(report.summary)")
     }
 
@@ -71,18 +68,18 @@ struct DeliveryFailureTests {
     func undeliverableTenantEvent() async throws {
         let cluster = try TestCluster.withSeparateLeaders()
         // Tenant events are written to broker 1: fail the intake's first Produce there.
-        let worker = try RunningWorker(cluster.configuration())
+        let worker = try await RunningWorker(cluster.configuration())
         await eventually("the worker ready") { worker.worker.readiness.status.isReady }
         try cluster.cluster.pushRequestErrors(broker: 1, apiKey: KafkaAPI.produce, errors: [.messageSizeTooLarge])
         let signal = signals(0..<1, tenants: 1)
-        try cluster.produce(signal)
-        try await eventually("the dead letter") { try !cluster.records(of: cluster.topics.dlq).isEmpty }
+        try await cluster.produce(signal)
+        try await eventually("the dead letter") { try await !cluster.records(of: cluster.topics.dlq).isEmpty }
         try await worker.stop()
-        let letters = try cluster.records(of: cluster.topics.dlq)
+        let letters = try await cluster.records(of: cluster.topics.dlq)
         #expect(letters.count == 1)
         #expect(letters.first?.value == signal.first)
         #expect(letters.first?.header(DeadLetterHeader.errorCode) == "publish_failed")
         #expect(letters.first?.header(DeadLetterHeader.originTopic) == cluster.topics.events)
-        #expect(try cluster.records(of: cluster.topics.receipts).isEmpty)
+        #expect(try await cluster.records(of: cluster.topics.receipts).isEmpty)
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import Prometheus
 import Synchronization
+import AutonomicsTestSupport
 import Testing
 
 @testable import AutonomicsWorker

@@ -1,4 +1,6 @@
 import AutonomicsCore
+import AutonomicsSamples
+import AutonomicsTestSupport
 import Foundation
 import Kafka
 import Testing
@@ -14,9 +16,9 @@ struct PipelineTests {
     @Test("every sample ends as one receipt or one dead letter, and the chains verify")
     func samplesBecomeReceipts() async throws {
         let cluster = try TestCluster()
-        let worker = try RunningWorker(cluster.configuration())
+        let worker = try await RunningWorker(cluster.configuration())
         let samples = SampleEvents.all + SampleEvents.invalid
-        try cluster.produce(samples.map { $0.json.bytes })
+        try await cluster.produce(samples.map { $0.json.bytes })
 
         let normalizer = Normalizer(settings: IntakeSettings())
         let origin = EventOrigin(topic: cluster.topics.events, partition: 0, offset: 0, timestamp: nil)
@@ -35,13 +37,13 @@ struct PipelineTests {
         #expect(expectedDeadLetters == SampleEvents.invalid.count)
 
         try await eventually("a receipt per distinct sample event") {
-            try cluster.records(of: cluster.topics.receipts).count >= expectedEventIDs.count
+            try await cluster.records(of: cluster.topics.receipts).count >= expectedEventIDs.count
         }
         try await eventually("the invalid samples in the dead-letter topic") {
-            try cluster.records(of: cluster.topics.dlq).count >= expectedDeadLetters
+            try await cluster.records(of: cluster.topics.dlq).count >= expectedDeadLetters
         }
-        #expect(try cluster.records(of: cluster.topics.dlq).count == expectedDeadLetters)
-        let receipts = try cluster.records(of: cluster.topics.receipts)
+        #expect(try await cluster.records(of: cluster.topics.dlq).count == expectedDeadLetters)
+        let receipts = try await cluster.records(of: cluster.topics.receipts)
         let receiptEventIDs = try receipts.map { try #require(JSONValue.parse($0.value ?? [])["event_id"]?.stringValue) }
         #expect(receiptEventIDs.count == expectedEventIDs.count)
         #expect(Set(receiptEventIDs) == expectedEventIDs)
@@ -50,8 +52,7 @@ struct PipelineTests {
             #expect(receipt.key == object["tenant_id"]?.stringValue?.bytes, "receipts are keyed by tenant")
         }
 
-        let report = try LedgerVerification.verifyTopic(
-            cluster.topics.receipts, brokers: cluster.bootstrapServers, properties: [:], logger: testLogger)
+        let report = try await cluster.verifyReceipts()
         #expect(report.isValid, "\(report.summary)")
 
         let port = try await worker.operationsPort()
@@ -66,20 +67,20 @@ struct PipelineTests {
     @Test("a dead letter keeps key, value and headers byte-for-byte and adds origin and reason")
     func deadLetterHeaders() async throws {
         let cluster = try TestCluster(partitions: 1)
-        let worker = try RunningWorker(cluster.configuration())
+        let worker = try await RunningWorker(cluster.configuration())
         let key: [UInt8] = [0xFF, 0x00, 0x80, 0x41]
         let value: [UInt8] = Array("{\"tenant_id\": \"t1\", ".utf8) + [0xC3, 0x28]
         let headers = [
             KafkaHeader(name: "traceparent", value: [0xDE, 0xAD, 0xBE, 0xEF]),
             KafkaHeader(name: "empty", value: nil),
         ]
-        try cluster.produce([value], key: key, headers: headers)
-        try cluster.produce([nil], key: Array("tombstone".utf8))
+        try await cluster.produce([value], key: key, headers: headers)
+        try await cluster.produce([nil], key: Array("tombstone".utf8))
 
-        try await eventually("two dead letters") { try cluster.records(of: cluster.topics.dlq).count == 2 }
-        let letters = try cluster.records(of: cluster.topics.dlq)
+        try await eventually("two dead letters") { try await cluster.records(of: cluster.topics.dlq).count == 2 }
+        let letters = try await cluster.records(of: cluster.topics.dlq)
         let invalid = try #require(letters.first { $0.key == key })
-        let original = try #require(cluster.records(of: cluster.topics.events).first { $0.key == key })
+        let original = try #require(await cluster.records(of: cluster.topics.events).first { $0.key == key })
         #expect(invalid.value == value)
         #expect(Array(invalid.headers.prefix(2)) == headers)
         #expect(invalid.headers.dropFirst(2).map(\.name) == [
@@ -98,40 +99,40 @@ struct PipelineTests {
         let tombstone = try #require(letters.first { $0.key == Array("tombstone".utf8) })
         #expect(tombstone.value == nil)
         #expect(tombstone.header(DeadLetterHeader.errorCode) == RejectionCode.emptyPayload.rawValue)
-        #expect(try cluster.records(of: cluster.topics.receipts).isEmpty)
+        #expect(try await cluster.records(of: cluster.topics.receipts).isEmpty)
         try await worker.stop()
     }
 
     @Test("a duplicate event, raw or in a Pub/Sub envelope, gets no second receipt")
     func duplicatesAreSkipped() async throws {
         let cluster = try TestCluster(partitions: 2)
-        let worker = try RunningWorker(cluster.configuration())
+        let worker = try await RunningWorker(cluster.configuration())
         let event = #"{"eventId":"dup-1","eventType":"ACCOUNT_ACTIVE","providerId":"p","account":{"id":"acct-7","updateTime":"2026-11-01T10:00:00Z"}}"#
         let envelope = #"{"message":{"data":"\#(Data(event.utf8).base64EncodedString())","messageId":"m-1","attributes":{}},"subscription":"projects/p/subscriptions/s"}"#
-        try cluster.produce([event.bytes, event.bytes, envelope.bytes], key: Array("acct-7".utf8))
-        try cluster.produce([event.bytes], key: Array("another key".utf8))
+        try await cluster.produce([event.bytes, event.bytes, envelope.bytes], key: Array("acct-7".utf8))
+        try await cluster.produce([event.bytes], key: Array("another key".utf8))
 
         let port = try await worker.operationsPort()
         try await eventually("all four events handled") {
             try await httpGet(port: port, path: "/metrics").body.contains("autonomics_duplicates_total 3")
         }
-        try await eventually("the receipt of the first") { try cluster.records(of: cluster.topics.receipts).count == 1 }
+        try await eventually("the receipt of the first") { try await cluster.records(of: cluster.topics.receipts).count == 1 }
         try await worker.stop()
-        #expect(try cluster.records(of: cluster.topics.receipts).count == 1, "no second receipt, even after draining")
+        #expect(try await cluster.records(of: cluster.topics.receipts).count == 1, "no second receipt, even after draining")
     }
 
     @Test("verify catches a receipt whose content was changed after hashing")
     func verifyCatchesTampering() async throws {
         let cluster = try TestCluster(partitions: 1)
-        let worker = try RunningWorker(cluster.configuration())
+        let worker = try await RunningWorker(cluster.configuration())
         let signals = (0..<5).map { index in
             #"{"tenant_id":"tenant-a","metric":"cpu_utilization","value":\#(40 + index),"timestamp":"2026-01-01T00:00:\#(10 + index * 5)Z"}"#.bytes
         }
-        try cluster.produce(signals)
-        try await eventually("five receipts") { try cluster.records(of: cluster.topics.receipts).count == 5 }
+        try await cluster.produce(signals)
+        try await eventually("five receipts") { try await cluster.records(of: cluster.topics.receipts).count == 5 }
         try await worker.stop()
 
-        let lines = try cluster.records(of: cluster.topics.receipts).map { String(decoding: $0.value ?? [], as: UTF8.self) }
+        let lines = try await cluster.records(of: cluster.topics.receipts).map { String(decoding: $0.value ?? [], as: UTF8.self) }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("receipts-\(UUID()).jsonl")
         defer { try? FileManager.default.removeItem(at: file) }
         try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
@@ -146,10 +147,4 @@ struct PipelineTests {
         #expect(report.failures.count == 1)
         #expect(report.failures.first?.location == "\(file.path):3")
     }
-}
-
-func httpGet(port: Int, path: String) async throws -> (status: Int, body: String) {
-    let url = try #require(URL(string: "http://127.0.0.1:\(port)\(path)"))
-    let (data, response) = try await URLSession.shared.data(from: url)
-    return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
 }

@@ -1,17 +1,11 @@
 import AutonomicsCore
+import AutonomicsTestSupport
 import Foundation
 import Kafka
 import Testing
 
 @testable import AutonomicsWorker
 
-/// Distinct signals for `tenants` tenants: each one falls in its own 5-second window, so none is a duplicate.
-func signals(_ range: Range<Int>, tenants: Int, start: Int64 = WallClock.milliseconds() / 1000 - 10 * 86_400) -> [[UInt8]] {
-    range.map { index in
-        let timestamp = start + Int64(index) * 5
-        return #"{"tenant_id":"tenant-\#(index % tenants)","metric":"cpu_utilization","value":\#(index % 101),"timestamp":\#(timestamp)}"#.bytes
-    }
-}
 
 @Suite("Rebalancing and shutdown")
 struct RebalanceTests {
@@ -19,27 +13,26 @@ struct RebalanceTests {
     func rebalanceLosesNothing() async throws {
         let cluster = try TestCluster(partitions: 4)
         let configuration = cluster.configuration()
-        let first = try RunningWorker(configuration)
-        try cluster.produce(signals(0..<300, tenants: 40))
-        try await eventually("the first worker's receipts") { try cluster.records(of: cluster.topics.receipts).count >= 100 }
+        let first = try await RunningWorker(configuration)
+        try await cluster.produce(signals(0..<300, tenants: 40))
+        try await eventually("the first worker's receipts") { try await cluster.records(of: cluster.topics.receipts).count >= 100 }
 
-        let second = try RunningWorker(configuration)
-        try cluster.produce(signals(300..<600, tenants: 40))
+        let second = try await RunningWorker(configuration)
+        try await cluster.produce(signals(300..<600, tenants: 40))
         await eventually("both workers own partitions") {
             second.worker.readiness.status.isReady
         }
         try await first.stop()
-        try cluster.produce(signals(600..<900, tenants: 40))
+        try await cluster.produce(signals(600..<900, tenants: 40))
 
-        try await eventually("a receipt for every event") { try cluster.records(of: cluster.topics.receipts).count >= 900 }
+        try await eventually("a receipt for every event") { try await cluster.records(of: cluster.topics.receipts).count >= 900 }
         try await second.stop()
 
-        let receipts = try cluster.records(of: cluster.topics.receipts)
+        let receipts = try await cluster.records(of: cluster.topics.receipts)
         let eventIDs = try receipts.map { try #require(JSONValue.parse($0.value ?? [])["event_id"]?.stringValue) }
         #expect(receipts.count == 900, "no event receipted twice")
         #expect(Set(eventIDs).count == 900, "no event lost")
-        let report = try LedgerVerification.verifyTopic(
-            cluster.topics.receipts, brokers: cluster.bootstrapServers, properties: [:], logger: testLogger)
+        let report = try await cluster.verifyReceipts()
         #expect(report.isValid, "chains continue across owners: \(report.summary)")
     }
 
@@ -48,7 +41,7 @@ struct RebalanceTests {
         let binary = try autonomicsExecutable()
         let cluster = try TestCluster(partitions: 4)
         let configuration = cluster.configuration()
-        try cluster.produce(signals(0..<20000, tenants: 500))
+        try await cluster.produce(signals(0..<20000, tenants: 500))
 
         let process = Process()
         process.executableURL = binary
@@ -64,20 +57,19 @@ struct RebalanceTests {
         ]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        try await eventually("the first receipts") { try cluster.records(of: cluster.topics.receipts).count > 0 }
+        try await eventually("the first receipts") { try await cluster.records(of: cluster.topics.receipts).count > 0 }
         process.terminate()   // SIGTERM
         let exited = await eventually(timeout: .seconds(20), "exit within the shutdown deadline") { !process.isRunning }
         try #require(exited)
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)
 
-        let worker = try RunningWorker(configuration)
-        try await eventually("a receipt for every event") { try cluster.records(of: cluster.topics.receipts).count >= 20000 }
+        let worker = try await RunningWorker(configuration)
+        try await eventually("a receipt for every event") { try await cluster.records(of: cluster.topics.receipts).count >= 20000 }
         try await worker.stop()
-        let receipts = try cluster.records(of: cluster.topics.receipts)
+        let receipts = try await cluster.records(of: cluster.topics.receipts)
         #expect(receipts.count == 20000, "nothing receipted twice across the restart")
-        let report = try LedgerVerification.verifyTopic(
-            cluster.topics.receipts, brokers: cluster.bootstrapServers, properties: [:], logger: testLogger)
+        let report = try await cluster.verifyReceipts()
         #expect(report.isValid, "\(report.summary)")
     }
 }

@@ -1,4 +1,5 @@
 import AutonomicsCore
+import AutonomicsTestSupport
 import Foundation
 import Kafka
 import Prometheus
@@ -106,7 +107,7 @@ struct StageRuntimeTests {
     func backpressure() async throws {
         let cluster = try TestCluster(partitions: 4)
         let events = 20_000
-        try cluster.produce(signals(0..<events, tenants: 100))
+        try await cluster.produce(signals(0..<events, tenants: 100))
         let (capacity, maxBatch) = (500, 100)
         let stage = try GatedStage(cluster: cluster, shards: 2, capacity: capacity, maxBatch: maxBatch, shutdownBudget: .seconds(10))
 
@@ -132,7 +133,7 @@ struct StageRuntimeTests {
     @Test("a stage whose records cannot finish stops at the shutdown budget with an error, not a hang", .timeLimit(.minutes(2)))
     func drainTimeout() async throws {
         let cluster = try TestCluster(partitions: 2)
-        try cluster.produce(signals(0..<50, tenants: 5))
+        try await cluster.produce(signals(0..<50, tenants: 5))
         let stage = try GatedStage(cluster: cluster, shards: 1, capacity: 1000, maxBatch: 100, shutdownBudget: .seconds(2))
         await eventually("records dispatched") { (stage.runtime.shardBacklogs.first ?? 0) > 0 }
         let stopRequested = ContinuousClock.now

@@ -1,4 +1,5 @@
 import AutonomicsCore
+import AutonomicsTestSupport
 import Foundation
 import Kafka
 import Testing
@@ -15,7 +16,7 @@ struct WorkerFailureTests {
         let cluster = try TestCluster.withSeparateLeaders()
         let configuration = cluster.configuration()
         let events = try cluster.tenantEvents(0..<5, tenants: 2)
-        try cluster.produce(keyed: events, topic: cluster.topics.tenantEvents)
+        try await cluster.produce(keyed: events, topic: cluster.topics.tenantEvents)
         // The receipts fail, then so does the first dead letter.
         try cluster.cluster.pushRequestErrors(broker: 2, apiKey: KafkaAPI.produce, errors: [.messageSizeTooLarge])
         try cluster.cluster.pushRequestErrors(broker: 3, apiKey: KafkaAPI.produce, errors: [.messageSizeTooLarge])
@@ -46,16 +47,15 @@ struct WorkerFailureTests {
         #expect(!log.contains("Fatal error"))
 
         // Nothing was committed past the failure: a new worker takes the events up again.
-        let worker = try RunningWorker(configuration)
+        let worker = try await RunningWorker(configuration)
         let sentIDs = try Set(events.map { try #require(JSONValue.parse($0.value ?? [])["event_id"]?.stringValue) })
         try await eventually("every event receipted or dead-lettered") {
-            let ended = try Set(eventIDs(cluster.records(of: cluster.topics.receipts)))
+            let ended = try await Set(eventIDs(cluster.records(of: cluster.topics.receipts)))
                 .union(eventIDs(cluster.records(of: cluster.topics.dlq)))
             return ended == sentIDs
         }
         try await worker.stop()
-        let report = try LedgerVerification.verifyTopic(
-            cluster.topics.receipts, brokers: cluster.bootstrapServers, properties: [:], logger: testLogger)
+        let report = try await cluster.verifyReceipts()
         #expect(report.isValid, "\(report.summary)")
     }
 
@@ -64,7 +64,7 @@ struct WorkerFailureTests {
         let cluster = try TestCluster(partitions: 2)
         var configuration = cluster.configuration()
         configuration.worker.brokerUnreachableSeconds = 1
-        let worker = try RunningWorker(configuration)
+        let worker = try await RunningWorker(configuration)
         let port = try await worker.operationsPort()
         try await eventually("ready") { try await httpGet(port: port, path: "/ready").status == 200 }
 
@@ -81,23 +81,22 @@ struct WorkerFailureTests {
     @Test("a lost assignment commits nothing and loses nothing: every event is receipted once", .timeLimit(.minutes(3)))
     func lostAssignment() async throws {
         let cluster = try TestCluster(partitions: 2)
-        let worker = try RunningWorker(cluster.configuration())
-        try cluster.produce(signals(0..<300, tenants: 30))
-        try await eventually("the first receipts") { try cluster.records(of: cluster.topics.receipts).count >= 100 }
+        let worker = try await RunningWorker(cluster.configuration())
+        try await cluster.produce(signals(0..<300, tenants: 30))
+        try await eventually("the first receipts") { try await cluster.records(of: cluster.topics.receipts).count >= 100 }
         // The coordinator forgets the next member that heartbeats: its assignment is lost, and it rejoins.
         cluster.cluster.pushRequestErrors(apiKey: KafkaAPI.heartbeat, errors: [.unknownMemberID])
         try await eventually("an assignment lost") {
             let metrics = try await httpGet(port: try await worker.operationsPort(), path: "/metrics").body
             return metrics.split(separator: "\n").contains { $0.hasPrefix("autonomics_rebalances_total{") && $0.contains(#"kind="lost""#) && !$0.hasSuffix(" 0") }
         }
-        try cluster.produce(signals(300..<600, tenants: 30))
-        try await eventually("a receipt for every event") { try cluster.records(of: cluster.topics.receipts).count >= 600 }
+        try await cluster.produce(signals(300..<600, tenants: 30))
+        try await eventually("a receipt for every event") { try await cluster.records(of: cluster.topics.receipts).count >= 600 }
         try await worker.stop()
-        let receipts = try cluster.records(of: cluster.topics.receipts)
+        let receipts = try await cluster.records(of: cluster.topics.receipts)
         #expect(receipts.count == 600, "redelivered events are duplicates, not new receipts")
         #expect(try Set(eventIDs(receipts)).count == 600)
-        let report = try LedgerVerification.verifyTopic(
-            cluster.topics.receipts, brokers: cluster.bootstrapServers, properties: [:], logger: testLogger)
+        let report = try await cluster.verifyReceipts()
         #expect(report.isValid, "\(report.summary)")
     }
 }

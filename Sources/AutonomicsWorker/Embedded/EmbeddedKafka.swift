@@ -17,7 +17,7 @@ public final class EmbeddedKafka: Service, Sendable {
 
     /// Consumer settings that suit the mock cluster: a rejoin waits for the session timeout, and a fetch with no data
     /// waits `fetch.wait.max.ms` even when data arrives meanwhile (a real broker answers at once), so keep both short.
-    static let consumerDefaults = [
+    public static let consumerDefaults = [
         "session.timeout.ms": "6000", "heartbeat.interval.ms": "1000", "fetch.wait.max.ms": "10",
     ]
 

@@ -2,15 +2,22 @@
 ///
 /// Order of precedence: the worker's tuned defaults, then the operator's pass-through `kafka.properties` (TLS, SASL,
 /// tuning), then the few settings the pipeline's delivery guarantee depends on, which cannot be overridden.
-struct KafkaClientProperties {
-    var bootstrapServers: String
-    var passThrough: [String: String]
-    var clientID: String
+public struct KafkaClientProperties: Sendable {
+    public var bootstrapServers: String
+    public var passThrough: [String: String]
+    public var clientID: String
     /// Group-consumer settings that suit the broker, below the operator's own (the embedded cluster wants short sessions).
-    var groupDefaults: [String: String] = [:]
+    public var groupDefaults: [String: String] = [:]
+
+    public init(bootstrapServers: String, passThrough: [String: String], clientID: String, groupDefaults: [String: String] = [:]) {
+        self.bootstrapServers = bootstrapServers
+        self.passThrough = passThrough
+        self.clientID = clientID
+        self.groupDefaults = groupDefaults
+    }
 
     /// A consumer in a balanced group that stores offsets only for finished records and lets librdkafka commit them.
-    func groupConsumer(group: String) -> [String: String] {
+    public func groupConsumer(group: String) -> [String: String] {
         var properties = [
             "auto.offset.reset": "earliest",
             "partition.assignment.strategy": "range",
@@ -26,7 +33,7 @@ struct KafkaClientProperties {
 
     /// A consumer that reads partitions it assigns itself (ledger restore, verify). librdkafka wants a `group.id` for
     /// any consumer; this one never subscribes or commits, so it never joins that group.
-    func reader() -> [String: String] {
+    public func reader() -> [String: String] {
         var properties = ["auto.offset.reset": "earliest"]
         properties.merge(common, uniquingKeysWith: { $1 })
         properties["group.id"] = "\(clientID).reader"
@@ -35,7 +42,7 @@ struct KafkaClientProperties {
     }
 
     /// An idempotent producer: no duplicates and per-partition order through retries.
-    func producer() -> [String: String] {
+    public func producer() -> [String: String] {
         var properties = [
             "linger.ms": "5",
             // Java clients' partitioner, so that a tenant lands on the same partition whoever produces it.

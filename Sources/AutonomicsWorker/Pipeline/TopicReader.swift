@@ -3,19 +3,24 @@ import Logging
 
 /// Reads partitions of a topic from their first retained record up to their end as of the call, outside any consumer
 /// group: how a stage restores its state on assignment, and how `verify` reads a ledger.
-struct TopicReader {
+public struct TopicReader: Sendable {
     struct TimedOut: Error, CustomStringConvertible {
         var topic: String
         var timeout: Duration
         var description: String { "reading \(topic) to its end took longer than \(timeout)" }
     }
 
-    var properties: [String: String]
-    var logger: Logger
-    var timeout: Duration = .seconds(120)
+    public var properties: [String: String]
+    public var logger: Logger
+    public var timeout: Duration = .seconds(120)
+
+    public init(properties: [String: String], logger: Logger) {
+        self.properties = properties
+        self.logger = logger
+    }
 
     /// Calls `body` with every record of `partitions` (all of the topic's when nil), in order within each partition.
-    func readToEnd(topic: String, partitions: [Int32]? = nil, _ body: (KafkaMessage) throws -> Void) throws {
+    public func readToEnd(topic: String, partitions: [Int32]? = nil, _ body: (KafkaMessage) throws -> Void) throws {
         let consumer = try KafkaConsumer(properties: properties, logger: logger)
         defer { consumer.close() }
         let selected = try partitions ?? Array(0..<Int32(consumer.partitionCount(topic: topic, timeout: .seconds(10))))

@@ -47,7 +47,7 @@ struct OffsetTracker {
 
 extension RandomAccessCollection {
     /// The first index whose element satisfies `predicate`, in a collection partitioned by it: a binary search.
-    func partitioningIndex(where predicate: (Element) -> Bool) -> Index {
+    public func partitioningIndex(where predicate: (Element) -> Bool) -> Index {
         var low = startIndex
         var high = endIndex
         while low < high {

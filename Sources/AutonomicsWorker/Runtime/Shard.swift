@@ -78,6 +78,8 @@ final class Shard<Handler: ShardHandler>: @unchecked Sendable {
             for item in mailbox.takeAll() {
                 switch item {
                 case .records(let records):
+                    // Counted as held from now, before the handler sees them: the backlog never dips meanwhile.
+                    held.add(records.count, ordering: .relaxed)
                     queued.subtract(records.count, ordering: .relaxed)
                     let started = ContinuousClock.now
                     let instant = now()

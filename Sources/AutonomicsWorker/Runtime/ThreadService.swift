@@ -4,21 +4,28 @@ import ServiceLifecycle
 import Synchronization
 
 /// Asks a loop running on its own thread to finish.
-final class StopSignal: Sendable {
+public final class StopSignal: Sendable {
     private let requested = Atomic<Bool>(false)
 
-    var isRequested: Bool { requested.load(ordering: .acquiring) }
+    public init() {}
 
-    func request() { requested.store(true, ordering: .releasing) }
+    public var isRequested: Bool { requested.load(ordering: .acquiring) }
+
+    public func request() { requested.store(true, ordering: .releasing) }
 }
 
 /// Runs a blocking loop on a thread it owns (librdkafka must never block Swift's cooperative pool) as a Service:
 /// graceful shutdown and cancellation both ask the loop to stop; the loop then drains and returns.
-struct ThreadService: Service {
+public struct ThreadService: Service {
     let name: String
     let body: @Sendable (StopSignal) throws -> Void
 
-    func run() async throws {
+    public init(name: String, body: @escaping @Sendable (StopSignal) throws -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    public func run() async throws {
         let stop = StopSignal()
         try await withTaskCancellationHandler {
             try await withGracefulShutdownHandler {
@@ -32,7 +39,7 @@ struct ThreadService: Service {
     }
 
     /// Starts `body` on a new thread and suspends until it returns or throws.
-    static func runOnDedicatedThread<T: Sendable>(name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    public static func runOnDedicatedThread<T: Sendable>(name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             // Named from inside: Foundation applies a name to the OS thread (seen in top -H, perf) only for the current thread.
             Thread {

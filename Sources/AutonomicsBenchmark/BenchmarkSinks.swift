@@ -1,3 +1,4 @@
+import AutonomicsWorker
 import Kafka
 import Logging
 import Synchronization

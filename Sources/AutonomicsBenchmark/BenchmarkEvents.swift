@@ -1,3 +1,4 @@
+import AutonomicsWorker
 import Foundation
 
 /// The benchmark's input: a deterministic, realistic mix of raw events, made on the fly so that the load generator

@@ -1,3 +1,4 @@
+import AutonomicsWorker
 import Foundation
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import AutonomicsWorker
 import Foundation
 import Histogram
 import Kafka

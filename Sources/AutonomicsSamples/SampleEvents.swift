@@ -1,3 +1,5 @@
+import AutonomicsCore
+
 /// Realistic input payloads, made from the examples in Google's documentation with the placeholders filled in and
 /// the comments removed. All belong to one tenant, ``tenantID``. The CLI's `produce` command sends them; tests
 /// normalize every one.

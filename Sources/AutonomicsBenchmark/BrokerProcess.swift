@@ -1,3 +1,4 @@
+import AutonomicsWorker
 import Foundation
 
 /// The embedded broker run as a child process (`autonomics broker`), so that what this process measures of itself

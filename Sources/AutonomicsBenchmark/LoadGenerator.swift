@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import AutonomicsWorker
 import Glibc
 #endif
 import Kafka

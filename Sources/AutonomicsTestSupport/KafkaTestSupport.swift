@@ -1,22 +1,27 @@
 import Kafka
 import Logging
 import Synchronization
-import Testing
 
 /// Logs at warning and above to stderr: enough to see why a test failed.
-let testLogger: Logger = {
-    var logger = Logger(label: "kafka-tests") { StreamLogHandler.standardError(label: $0) }
+public let testLogger: Logger = {
+    var logger = Logger(label: "tests") { StreamLogHandler.standardError(label: $0) }
     logger.logLevel = .warning
     return logger
 }()
 
 /// A name no other test (or run) uses, for topics, groups and transactional ids.
-func uniqueName(_ prefix: String) -> String {
+public func uniqueName(_ prefix: String) -> String {
     "\(prefix)-\(UInt64.random(in: 0...UInt64.max))"
 }
 
+/// Kafka API keys, for fault injection.
+public enum KafkaAPI {
+    public static let produce: Int16 = 0
+    public static let heartbeat: Int16 = 12
+}
+
 /// Consumer properties that keep the mock cluster's group joins and rejoins short.
-func consumerProperties(_ cluster: KafkaMockCluster, group: String) -> [String: String] {
+public func consumerProperties(_ cluster: KafkaMockCluster, group: String) -> [String: String] {
     [
         "bootstrap.servers": cluster.bootstrapServers,
         "group.id": group,
@@ -28,19 +33,21 @@ func consumerProperties(_ cluster: KafkaMockCluster, group: String) -> [String: 
 }
 
 /// Collects delivery reports; the producer calls it on the thread that polls.
-final class DeliveryReports: Sendable {
+public final class DeliveryReports: Sendable {
     private let reports = Mutex<[KafkaDeliveryReport]>([])
 
-    func append(_ report: KafkaDeliveryReport) {
+    public init() {}
+
+    public func append(_ report: KafkaDeliveryReport) {
         self.reports.withLock { $0.append(report) }
     }
 
-    var all: [KafkaDeliveryReport] {
+    public var all: [KafkaDeliveryReport] {
         self.reports.withLock { $0 }
     }
 }
 
-func makeProducer(
+public func makeProducer(
     _ cluster: KafkaMockCluster,
     reports: DeliveryReports,
     properties: [String: String] = [:]
@@ -54,7 +61,7 @@ func makeProducer(
 
 /// Sends the values "0", "1", … for `indices`, each with its index as delivery token, to `partition(index)`
 /// (nil lets the partitioner choose) with key `key(index)`.
-func produceNumbered(
+public func produceNumbered(
     _ producer: KafkaProducer,
     topic: String,
     _ indices: Range<Int>,
@@ -74,7 +81,7 @@ func produceNumbered(
 }
 
 /// Polls until `isDone` holds for everything received so far, or throws when `timeout` passes.
-func poll(
+public func poll(
     _ consumer: KafkaConsumer,
     timeout: Duration = .seconds(30),
     until isDone: ([KafkaMessage]) -> Bool
@@ -90,10 +97,21 @@ func poll(
     return messages
 }
 
-struct TestTimeout: Error, CustomStringConvertible {
-    var description: String
+public struct TestTimeout: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
-func bytes(_ string: String) -> [UInt8] {
+public func bytes(_ string: String) -> [UInt8] {
     Array(string.utf8)
+}
+
+extension KafkaMessage {
+    /// A header's value as text.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) }
+    }
 }
