@@ -77,7 +77,9 @@ public enum Benchmark {
             maxBatch: configuration.worker.maxBatch, logger: logger)
 
         progress("worker: starting")
-        let worker = try Worker(configuration: configuration, logger: logger)
+        let worker = try await ThreadService.runOnDedicatedThread(name: "bench-startup") { [configuration] in
+            try Worker(configuration: configuration, logger: logger)
+        }
         let group = worker.makeServiceGroup()
         let running = Task { try await group.run() }
         defer { running.cancel() }

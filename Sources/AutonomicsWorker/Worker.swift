@@ -97,10 +97,12 @@ public final class Worker: Sendable {
             prepare: { partitions, shards in try restore.restore(partitions, into: shards, router: router) },
             metrics: metrics, readiness: readiness, budget: budget, logger: logger, now: now)
 
+        let watchClient = try KafkaProducer(properties: clients("watch").producer(), logger: logger, deliveryReport: { _ in })
         let brokerWatch = BrokerWatch(
-            producer: try KafkaProducer(properties: clients("watch").producer(), logger: logger, deliveryReport: { _ in }),
-            topic: topics.tenantEvents, unreachableAfter: .seconds(configuration.worker.brokerUnreachableSeconds),
-            readiness: readiness, logger: logger)
+            unreachableAfter: .seconds(configuration.worker.brokerUnreachableSeconds), readiness: readiness, logger: logger
+        ) {
+            _ = try watchClient.partitionCount(topic: topics.tenantEvents, timeout: .seconds(1))
+        }
 
         let operations = OperationsServer.makeApplication(
             configuration: configuration.http, readiness: readiness, registry: registry,

@@ -28,12 +28,15 @@ struct RunCommand: AsyncParsableCommand {
         JSONLogHandler.bootstrap(level: configuration.log.level, format: configuration.log.format)
         let logger = Logger(label: "autonomics")
 
-        let worker = try Worker(
-            configuration: configuration,
-            logger: logger,
-            onEmbeddedBroker: { announce("\(EmbeddedKafka.announcement)\($0)") },
-            onHTTPServerRunning: { announce("operations server: http://\(configuration.http.host):\($0)") }
-        )
+        // Building the worker talks to the broker (blocking librdkafka calls): on a thread of its own.
+        let worker = try await ThreadService.runOnDedicatedThread(name: "startup") {
+            try Worker(
+                configuration: configuration,
+                logger: logger,
+                onEmbeddedBroker: { announce("\(EmbeddedKafka.announcement)\($0)") },
+                onHTTPServerRunning: { announce("operations server: http://\(configuration.http.host):\($0)") }
+            )
+        }
         logger.info("worker starting", metadata: [
             "worker.id": "\(worker.workerID)", "kafka.brokers": "\(worker.bootstrapServers)",
         ])

@@ -66,11 +66,11 @@ final class Shard<Handler: ShardHandler>: @unchecked Sendable {
         mailbox.post(item)
     }
 
-    /// Asks the thread to stop after what is already posted and waits until it has, at most until `deadline`.
+    /// Asks the thread to stop after what is already posted and waits until it has, at most for `timeout`.
     /// - Returns: whether the thread stopped in time.
-    func stop(by deadline: ContinuousClock.Instant) -> Bool {
+    func stop(within timeout: Duration) -> Bool {
         mailbox.post(.stop)
-        return stopped.wait(timeout: .now() + .milliseconds(max(0, Int((deadline - .now).milliseconds)))) == .success
+        return stopped.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds))) == .success
     }
 
     private func run() {

@@ -5,33 +5,39 @@ import Synchronization
 /// first of them asks for the deadline, so that one slow stage leaves the others less, never more, than the
 /// configured total.
 final class ShutdownBudget: Sendable {
+    let clock: any RuntimeClock
     private let total: Duration
     private let started = Mutex<ContinuousClock.Instant?>(nil)
 
-    init(total: Duration) {
+    init(total: Duration, clock: any RuntimeClock = ContinuousClock()) {
         self.total = total
+        self.clock = clock
     }
 
     /// When stopping must be done; the first call starts the budget.
     func deadline() -> ContinuousClock.Instant {
         started.withLock { started in
-            let deadline = started ?? .now + total
+            let deadline = started ?? clock.now + total
             started = deadline
             return deadline
         }
     }
 
+    /// What is left of the budget (all of it until someone asks for the deadline).
+    func remaining(until deadline: ContinuousClock.Instant) -> Duration {
+        max(.zero, deadline - clock.now)
+    }
+
     /// Runs a blocking call on a new thread and waits for it until `deadline`. A call still running then is left to
     /// finish on its own (it keeps what it uses alive), so that a hung C call never keeps the process from exiting.
     /// - Returns: whether the call returned in time.
-    static func run(by deadline: ContinuousClock.Instant, name: String, _ body: @escaping @Sendable () -> Void) -> Bool {
+    func run(by deadline: ContinuousClock.Instant, name: String, _ body: @escaping @Sendable () -> Void) -> Bool {
         let done = DispatchSemaphore(value: 0)
         Thread {
             Thread.current.name = name
             body()
             done.signal()
         }.start()
-        let remaining = max(.zero, deadline - .now)
-        return done.wait(timeout: .now() + .milliseconds(Int(remaining.milliseconds))) == .success
+        return done.wait(timeout: .now() + .milliseconds(Int(remaining(until: deadline).milliseconds))) == .success
     }
 }

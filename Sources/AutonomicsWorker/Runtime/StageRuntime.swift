@@ -42,6 +42,9 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
 
     var assignedCondition: String { "\(settings.stage.rawValue).assigned" }
 
+    /// Deadlines and intervals are measured with the shutdown budget's clock.
+    private var clock: any RuntimeClock { budget.clock }
+
     /// Each shard's unfinished records; readable from any thread.
     var shardBacklogs: [Int] { shards.map(\.backlog) }
 
@@ -110,8 +113,8 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
     }
 
     private func poll(until stop: StopSignal) throws {
-        var lastStatus = ContinuousClock.now
-        var lastStore = ContinuousClock.now
+        var lastStatus = clock.now
+        var lastStore = clock.now
         while !stop.isRequested {
             let batch = try consumer.poll(maxMessages: settings.maxBatch, timeout: settings.pollTimeout)
             try failure.check()
@@ -121,7 +124,7 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
             producer.poll()
             routeDeliveryReports()
             applyBackpressure()
-            let instant = ContinuousClock.now
+            let instant = clock.now
             if instant - lastStore >= settings.offsetStoreInterval {
                 lastStore = instant
                 storeOffsets()
@@ -206,7 +209,7 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
     /// Finishes every dispatched record of `partitions` (shards keep working; this thread routes their delivery
     /// reports), then commits them.
     private func drain(_ partitions: Set<KafkaTopicPartition>, deadline: ContinuousClock.Instant) throws {
-        while offsets.unfinished(in: partitions) > 0 && ContinuousClock.now < deadline {
+        while offsets.unfinished(in: partitions) > 0 && clock.now < deadline {
             producer.poll(timeout: .milliseconds(10))
             routeDeliveryReports()
             try failure.check()
@@ -232,7 +235,7 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
             guard !isClosing else { return }
             if !lost {
                 do {
-                    try drain(partitions, deadline: .now + settings.drainTimeout)
+                    try drain(partitions, deadline: clock.now + settings.drainTimeout)
                 } catch {
                     failure.raise(error)
                 }
@@ -294,13 +297,13 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
     private func close() {
         isClosing = true
         let deadline = budget.deadline()
-        for shard in shards where !shard.stop(by: deadline) {
+        for shard in shards where !shard.stop(within: budget.remaining(until: deadline)) {
             logger.warning("shard did not stop in time", metadata: ["stage": "\(settings.stage.rawValue)", "shard": "\(shard.index)"])
         }
         // Outputs in flight land before the partitions can move to another worker, which restores from them.
-        try? producer.flush(timeout: max(.zero, deadline - .now))
+        try? producer.flush(timeout: budget.remaining(until: deadline))
         let consumer = consumer!
-        let closed = ShutdownBudget.run(by: deadline, name: "\(settings.stage.rawValue)-close") { consumer.close() }
+        let closed = budget.run(by: deadline, name: "\(settings.stage.rawValue)-close") { consumer.close() }
         if !closed {
             logger.warning("consumer close timed out; exiting without it", metadata: ["stage": "\(settings.stage.rawValue)"])
         }
