@@ -9,7 +9,7 @@ tools/setup.sh
 
 swift build --build-tests
 # Unit suites first (pure, seconds), then the integration suites against librdkafka's mock cluster.
-unit='AutonomicsCoreTests|KafkaTests\.KafkaErrorTests|AutonomicsWorkerTests\.(ConfigurationTests|OffsetTrackerTests|OperationsServerTests|JSONLogHandlerTests|TimingTests)'
+unit='AutonomicsCoreTests|KafkaTests\.KafkaErrorTests|AutonomicsWorkerTests\.(ConfigurationTests|OffsetTrackerTests|OperationsServerTests|JSONLogHandlerTests|TimingTests|ShardTests)'
 swift test --skip-build --filter "$unit"
 swift test --skip-build --skip "$unit"
 export WORKER_BINARY="$(swift build --show-bin-path)/autonomics"

@@ -47,7 +47,3 @@ final class InputOffsets: Sendable {
         trackers.withLock { trackers in partitions.forEach { trackers[$0] = nil } }
     }
 }
-
-extension KafkaMessage {
-    var topicPartition: KafkaTopicPartition { KafkaTopicPartition(topic: topic, partition: partition) }
-}

@@ -20,7 +20,7 @@ final class ShardOutbox<Handler: ShardHandler> {
     }
 
     private let settings: Settings
-    private let producer: KafkaProducer
+    private let producer: any MessageProducer
     private let offsets: InputOffsets
     private let failure: StageFailure
     private let metrics: WorkerMetrics
@@ -31,7 +31,7 @@ final class ShardOutbox<Handler: ShardHandler> {
     private var held: [KafkaTopicPartition: Int] = [:]
     private(set) var heldCount = 0
 
-    init(settings: Settings, producer: KafkaProducer, offsets: InputOffsets, failure: StageFailure, metrics: WorkerMetrics, logger: Logger) {
+    init(settings: Settings, producer: any MessageProducer, offsets: InputOffsets, failure: StageFailure, metrics: WorkerMetrics, logger: Logger) {
         self.settings = settings
         self.producer = producer
         self.offsets = offsets
@@ -48,7 +48,7 @@ final class ShardOutbox<Handler: ShardHandler> {
         do {
             try producer.produce(
                 topic: output.topic, partition: output.partition, key: output.key, value: output.value, headers: [],
-                token: OutputToken(shard: settings.shard, serial: serial).rawValue)
+                timestamp: nil, token: OutputToken(shard: settings.shard, serial: serial).rawValue)
         } catch {
             inFlight[serial] = nil
             throw error

@@ -35,7 +35,7 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
     private var consumer: KafkaConsumer!
     private var assigned: Set<KafkaTopicPartition> = []
     private var stored: [KafkaTopicPartition: Int64] = [:]
-    private var isPaused = false
+    private var backpressure: Backpressure
     /// Set once the stage closes (done or failed): the revoke that closing the consumer brings then neither drains,
     /// commits nor waits for the shards, which have stopped.
     private var isClosing = false
@@ -66,6 +66,7 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
     ) throws {
         precondition((1...OutputToken.maximumShards).contains(settings.shards), "shards must be in 1...\(OutputToken.maximumShards)")
         self.settings = settings
+        backpressure = Backpressure(capacity: settings.shardCapacity)
         self.route = route
         self.prepare = prepare
         self.metrics = metrics
@@ -171,20 +172,16 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
     /// Pauses every assigned partition when a shard is full; resumes when every shard is down to half.
     private func applyBackpressure() {
         let backlogs = shardBacklogs
-        let target: Bool
-        if !isPaused, backlogs.contains(where: { $0 >= settings.shardCapacity }) {
-            target = true
-        } else if isPaused, backlogs.allSatisfy({ $0 <= settings.shardCapacity / 2 }) {
-            target = false
-        } else {
-            return
-        }
+        guard let change = backpressure.change(for: backlogs) else { return }
         let partitions = Array(assigned)
         do {
-            if target { try consumer.pause(partitions) } else { try consumer.resume(partitions) }
-            isPaused = target
-            metrics.setPausedPartitions(stage: settings.stage, count: target ? partitions.count : 0)
-            logger.info(target ? "partitions paused" : "partitions resumed", metadata: [
+            switch change {
+            case .pause: try consumer.pause(partitions)
+            case .resume: try consumer.resume(partitions)
+            }
+            backpressure.applied(change)
+            metrics.setPausedPartitions(stage: settings.stage, count: change == .pause ? partitions.count : 0)
+            logger.info(change == .pause ? "partitions paused" : "partitions resumed", metadata: [
                 "stage": "\(settings.stage.rawValue)", "shard.backlogs": "\(backlogs)",
             ])
         } catch {
@@ -248,7 +245,7 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
             }
             offsets.forget(partitions)
             for partition in partitions { stored[partition] = nil }
-            isPaused = false
+            backpressure.reset()
             metrics.setPausedPartitions(stage: settings.stage, count: 0)
         case .assign(let list):
             metrics.rebalanced(stage: settings.stage, kind: .assigned)
