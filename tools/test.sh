@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, and runs every test suite (unit and integration,
-# against librdkafka's mock cluster), then two end-to-end smoke tests: the demo on the embedded broker, and the
-# worker against a separately started broker (noida-db from PyPI) fed by kcat.
+# against librdkafka's mock cluster) and a minute of fuzzing, then two end-to-end smoke tests: the demo on the
+# embedded broker, and the worker against a separately started broker (noida-db from PyPI) fed by kcat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -9,6 +9,8 @@ tools/setup.sh
 
 swift build --build-tests
 swift test --skip-build
+# A minute of libFuzzer over the core's untrusted inputs; the corpus carries over between runs in .build/fuzz.
+tools/fuzz.sh 60
 export WORKER_BINARY="$(swift build --show-bin-path)/autonomics"
 tools/demo.sh --check
 tools/smoke-external-broker.sh
