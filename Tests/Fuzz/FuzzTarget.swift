@@ -66,7 +66,7 @@ private func checkJSON(_ bytes: [UInt8]) {
     if !foundationAccepts(bytes) && !isStricterInFoundation(document) {
         fatalError("JSONSerialization rejects what we accept")
     }
-    checkCanonical(document, bytes)
+    checkCanonical(document)
 }
 
 private func foundationAccepts(_ bytes: [UInt8]) -> Bool {
@@ -96,7 +96,7 @@ private func isStricterInFoundation(_ document: JSONDocument) -> Bool {
 
 /// The canonical encoding of a parsed value reads back as the same value and encodes the same again; and a
 /// value that counts as canonical as written is written as its canonical encoding.
-private func checkCanonical(_ document: JSONDocument, _ bytes: [UInt8]) {
+private func checkCanonical(_ document: JSONDocument) {
     let value = document.value(at: JSONDocument.root)
     guard let canonical = try? CanonicalJSON.checkedEncode(value) else { return }
     guard let reparsed = try? JSONValue.parse(canonical), reparsed == value else {
