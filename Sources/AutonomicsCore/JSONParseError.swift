@@ -19,6 +19,8 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
         case duplicateKey(String)
         /// Arrays and objects nest deeper than the limit.
         case nestingTooDeep(limit: Int)
+        /// A string has more combining marks (non-starters) in a row than the limit: it is not stream-safe text.
+        case tooManyCombiningMarks(limit: Int)
         /// Something other than whitespace follows the document.
         case trailingData
     }
@@ -58,6 +60,8 @@ extension JSONParseError.Reason: CustomStringConvertible {
             return "duplicate object key \(JSONValue.string(key))"
         case .nestingTooDeep(let limit):
             return "arrays and objects nested more than \(limit) deep"
+        case .tooManyCombiningMarks(let limit):
+            return "more than \(limit) combining marks in a row in a string (not stream-safe text, UAX #15)"
         case .trailingData:
             return "unexpected data after the JSON value"
         }

@@ -3,7 +3,11 @@
 struct JSONParser {
     /// Deep enough for every payload this worker reads; shallow enough that the recursion cannot exhaust the stack.
     static let maximumDepth = 64
-    /// Up to this many members, an object's keys are checked for duplicates pairwise; beyond, with a set.
+    /// Strings must be stream-safe (Unicode UAX #15): at most this many non-starters (combining marks) in a row.
+    /// Swift normalizes strings to compare and hash them, in time quadratic in the length of such a run: seconds
+    /// for a 100 kB key or metric name.
+    static let maximumNonStarterRun = 30
+    /// Up to this many members, an object's plain ASCII keys are checked for duplicates pairwise; beyond, with a set.
     private static let pairwiseKeyLimit = 64
 
     private typealias Node = JSONDocument.Node
@@ -12,8 +16,8 @@ struct JSONParser {
     private var position = 0
     private var depth = 0
     private var nodes: [Node] = []
-    /// The keys of the objects being parsed, innermost object's last, for the duplicate check: each key's node
-    /// and a summary that tells most unequal keys apart cheaply (see ``summary(of:in:)``).
+    /// The plain ASCII keys of the objects being parsed, innermost object's last, for the duplicate check: each
+    /// key's node and a summary that tells most unequal keys apart cheaply (see ``summary(of:in:)``).
     private var keys: [(node: Int, summary: Int)] = []
     /// Whether whitespace was skipped anywhere between tokens.
     private var skippedWhitespace = false
@@ -109,7 +113,10 @@ struct JSONParser {
     }
 
     /// Throws if the object being parsed already has a member named `key` (as Swift strings compare), else adds
-    /// it to the keys seen: pairwise in `keys` from `firstKey` on for small objects, in `keySet` for large ones.
+    /// it to the keys seen. While an object has few keys, all plain ASCII, they are compared pairwise by their
+    /// bytes in `keys` from `firstKey` on; from its first other key or beyond the limit, they go in `keySet`, whose
+    /// hashing normalizes each key once. (Comparing such keys pairwise as strings normalized both at every
+    /// comparison: seconds for 64 long non-ASCII keys.)
     private mutating func remember(
         key: Int,
         at offset: Int,
@@ -117,17 +124,17 @@ struct JSONParser {
         keySet: inout Set<String>?
     ) throws(JSONParseError) {
         if keySet == nil {
-            let summary = Self.summary(of: nodes[key], in: input)
-            for index in firstKey..<keys.count {
-                let other = keys[index]
-                guard other.summary == summary || other.summary < 0 || summary < 0 else { continue }
-                if isSameKey(other.node, key) {
-                    throw JSONParseError(.duplicateKey(Self.string(nodes[key], in: input)), at: offset)
+            if JSONDocument.isPlain(nodes[key]) {
+                let summary = Self.summary(of: nodes[key], in: input)
+                for index in firstKey..<keys.count where keys[index].summary == summary {
+                    if hasSameBytes(keys[index].node, key) {
+                        throw JSONParseError(.duplicateKey(Self.string(nodes[key], in: input)), at: offset)
+                    }
                 }
-            }
-            if keys.count - firstKey < Self.pairwiseKeyLimit {
-                keys.append((key, summary))
-                return
+                if keys.count - firstKey < Self.pairwiseKeyLimit {
+                    keys.append((key, summary))
+                    return
+                }
             }
             keySet = Set(keys[firstKey...].map { Self.string(nodes[$0.node], in: input) })
         }
@@ -135,19 +142,15 @@ struct JSONParser {
         guard keySet!.insert(text).inserted else { throw JSONParseError(.duplicateKey(text), at: offset) }
     }
 
-    /// Whether two string nodes are equal Swift strings: bytewise for plain ASCII, else canonical equivalence.
-    private func isSameKey(_ left: Int, _ right: Int) -> Bool {
+    /// Whether two string nodes have the same text.
+    private func hasSameBytes(_ left: Int, _ right: Int) -> Bool {
         let (left, right) = (nodes[left], nodes[right])
-        guard JSONDocument.isPlain(left), JSONDocument.isPlain(right) else {
-            return Self.string(left, in: input) == Self.string(right, in: input)
-        }
         return UnsafeBufferPointer(rebasing: input[left.start..<left.end])
             .hasSameBytes(as: UnsafeBufferPointer(rebasing: input[right.start..<right.end]))
     }
 
-    /// Length, first and last byte of a plain ASCII key; -1 for other keys, which only compare as strings.
+    /// Length, first and last byte of a plain ASCII key: keys that differ in it differ.
     private static func summary(of key: Node, in input: UnsafeBufferPointer<UInt8>) -> Int {
-        guard JSONDocument.isPlain(key) else { return -1 }
         guard key.start < key.end else { return 0 }
         return (key.end - key.start) << 16 | Int(input[key.start]) << 8 | Int(input[key.end - 1])
     }
@@ -211,9 +214,14 @@ struct JSONParser {
         var hasNonASCII = false
         // Escapes are checked by decoding them; an empty array allocates nothing.
         var unescaped: [UInt8] = []
+        var nonStarters = 0
+        var lastScalarEnd = start
         while true {
             position = ByteScan.firstSpecialByte(in: input, from: position, orNonASCII: true)
             guard position < input.count else { break }
+            // The scan skipped ASCII, all starters.
+            if position != lastScalarEnd { nonStarters = 0 }
+            let scalarStart = position
             let byte = input[position]
             switch byte {
             case UInt8(ascii: "\""):
@@ -231,20 +239,34 @@ struct JSONParser {
                 return nodes.count - 1
             case UInt8(ascii: "\\"):
                 hasEscapes = true
-                try parseEscape(into: &unescaped)
+                try count(parseEscape(into: &unescaped), at: scalarStart, inRun: &nonStarters)
             case 0x00..<0x20:
                 throw JSONParseError(.unescapedControlCharacter(byte), at: position)
             default:
                 hasNonASCII = true
-                try skipMultiByteScalar()
+                try count(skipMultiByteScalar(), at: scalarStart, inRun: &nonStarters)
             }
+            lastScalarEnd = position
         }
         throw JSONParseError(.unexpectedEnd(expected: "'\"' to close the string"), at: position)
     }
 
+    /// Counts `scalar` into the run of non-starters it ends or continues, and throws if the run is too long.
+    private func count(_ scalar: Unicode.Scalar, at offset: Int, inRun nonStarters: inout Int) throws(JSONParseError) {
+        // Nothing below U+0300 is a combining mark: most text never looks the class up.
+        guard scalar.value >= 0x300, scalar.properties.canonicalCombiningClass != .notReordered else {
+            nonStarters = 0
+            return
+        }
+        nonStarters += 1
+        guard nonStarters <= Self.maximumNonStarterRun else {
+            throw JSONParseError(.tooManyCombiningMarks(limit: Self.maximumNonStarterRun), at: offset)
+        }
+    }
+
     /// Validates one multi-byte UTF-8 sequence (Unicode table 3-7: no overlong forms, no surrogates, nothing
-    /// above U+10FFFF).
-    private mutating func skipMultiByteScalar() throws(JSONParseError) {
+    /// above U+10FFFF) and returns its scalar.
+    private mutating func skipMultiByteScalar() throws(JSONParseError) -> Unicode.Scalar {
         let lead = input[position]
         let length: Int
         var secondByteRange: ClosedRange<UInt8> = 0x80...0xBF
@@ -266,28 +288,34 @@ struct JSONParser {
             secondByteRange = 0x80...0x8F
         default: throw JSONParseError(.invalidUTF8, at: position)
         }
+        // The lead byte's payload bits, then six from each continuation byte.
+        var value = UInt32(lead) & (0x7F >> length)
         for index in 1..<length {
             let expected = index == 1 ? secondByteRange : 0x80...0xBF
             guard position + index < input.count, expected.contains(input[position + index]) else {
                 throw JSONParseError(.invalidUTF8, at: position)
             }
+            value = value << 6 | UInt32(input[position + index] & 0x3F)
         }
         position += length
+        return Unicode.Scalar(value)!
     }
 
-    /// Decodes the escape at the backslash under `position`, appending its UTF-8 to `output`.
-    private mutating func parseEscape(into output: inout [UInt8]) throws(JSONParseError) {
+    /// Decodes the escape at the backslash under `position`, appending its UTF-8 to `output`, and returns its scalar.
+    @discardableResult
+    private mutating func parseEscape(into output: inout [UInt8]) throws(JSONParseError) -> Unicode.Scalar {
         let escapeOffset = position
         guard position + 1 < input.count else { throw JSONParseError(.invalidEscape, at: escapeOffset) }
         let letter = input[position + 1]
         position += 2
+        let byte: UInt8
         switch letter {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): output.append(letter)
-        case UInt8(ascii: "b"): output.append(0x08)
-        case UInt8(ascii: "f"): output.append(0x0C)
-        case UInt8(ascii: "n"): output.append(0x0A)
-        case UInt8(ascii: "r"): output.append(0x0D)
-        case UInt8(ascii: "t"): output.append(0x09)
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): byte = letter
+        case UInt8(ascii: "b"): byte = 0x08
+        case UInt8(ascii: "f"): byte = 0x0C
+        case UInt8(ascii: "n"): byte = 0x0A
+        case UInt8(ascii: "r"): byte = 0x0D
+        case UInt8(ascii: "t"): byte = 0x09
         case UInt8(ascii: "u"):
             let unit = try parseHexQuad(escapeOffset: escapeOffset)
             let scalarValue: UInt32
@@ -306,10 +334,14 @@ struct JSONParser {
             default:
                 scalarValue = unit
             }
-            output.append(contentsOf: UTF8.encode(Unicode.Scalar(scalarValue)!)!)
+            let scalar = Unicode.Scalar(scalarValue)!
+            output.append(contentsOf: UTF8.encode(scalar)!)
+            return scalar
         default:
             throw JSONParseError(.invalidEscape, at: escapeOffset)
         }
+        output.append(byte)
+        return Unicode.Scalar(byte)
     }
 
     private mutating func parseHexQuad(escapeOffset: Int) throws(JSONParseError) -> UInt32 {

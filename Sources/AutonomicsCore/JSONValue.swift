@@ -14,7 +14,8 @@ public enum JSONValue: Sendable, Hashable {
 
 extension JSONValue {
     /// Parses one JSON document strictly: RFC 8259 grammar, valid UTF-8, no duplicate object keys, nothing but
-    /// whitespace after the value, at most ``JSONParser/maximumDepth`` nested arrays and objects.
+    /// whitespace after the value, at most ``JSONParser/maximumDepth`` nested arrays and objects, strings of
+    /// stream-safe text (at most ``JSONParser/maximumNonStarterRun`` combining marks in a row).
     ///
     /// Object keys are Swift `String`s, so two keys that differ only in Unicode normalization (`"é"` precomposed and
     /// decomposed) count as duplicates.

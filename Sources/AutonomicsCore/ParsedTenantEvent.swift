@@ -54,7 +54,13 @@ public struct ParsedTenantEvent {
         eventID = try fields.requiredStringNode("event_id")
         eventType = try fields.requiredStringNode("event_type")
         pubsubMessageID = try fields.optionalStringNode("pubsub_message_id")
-        eventTime = try fields.requiredInteger("event_time")
+        let eventTime = try fields.requiredInteger("event_time")
+        // Receipts write it in RFC 3339, which cannot hold other years.
+        guard RFC3339.representableMilliseconds.contains(eventTime) else {
+            let expected = "milliseconds since the epoch within years 0000–9999"
+            throw fields.invalid("event_time", expected: expected, found: .integer(eventTime))
+        }
+        self.eventTime = eventTime
         data = try Self.checkData(fields.requiredObject("data"))
     }
 

@@ -7,7 +7,8 @@ public enum RFC3339 {
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (`T` and `Z` in either case, any number of fraction
     /// digits, truncated to milliseconds). Returns nil for anything else, including impossible dates, second 60
-    /// (Google's clocks smear leap seconds) and years outside 0000–9999.
+    /// (Google's clocks smear leap seconds) and times outside ``representableMilliseconds``: an offset can move
+    /// a time in year 0000 or 9999 out of those years in UTC, where ``format(milliseconds:)`` could not write it.
     public static func parse(_ text: String) -> Int64? {
         text.withUTF8Bytes { parse(utf8: $0) }
     }
@@ -99,7 +100,8 @@ public enum RFC3339 {
 
         let days = daysSinceEpoch(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60
-        return seconds * 1000 + millisecond
+        let milliseconds = seconds * 1000 + millisecond
+        return representableMilliseconds.contains(milliseconds) ? milliseconds : nil
     }
 
     private struct Cursor {

@@ -45,7 +45,7 @@ public struct RejectionCode: RawRepresentable, Sendable, Hashable, CustomStringC
     public static let unknownMetric = RejectionCode(rawValue: "unknown_metric")
     /// A signal value is outside 0–100.
     public static let valueOutOfRange = RejectionCode(rawValue: "value_out_of_range")
-    /// A time is neither RFC 3339 nor integer epoch seconds, or is outside years 0000–9999.
+    /// A time is neither RFC 3339 nor integer epoch seconds, or is outside years 0000–9999 in UTC.
     public static let invalidTimestamp = RejectionCode(rawValue: "invalid_timestamp")
     /// A signal is timestamped further ahead than ``IntakeSettings/signalMaxFutureSkewSeconds``.
     public static let timestampInFuture = RejectionCode(rawValue: "timestamp_in_future")

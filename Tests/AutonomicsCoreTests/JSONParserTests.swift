@@ -161,6 +161,49 @@ struct JSONParserTests {
         }
     }
 
+    // Fuzzing found long non-ASCII keys slow to check. These took 15 s pairwise: each comparison normalized both.
+    @Test("checks many long non-ASCII keys for duplicates in one pass", .timeLimit(.minutes(1)))
+    func longNonASCIIKeys() throws {
+        // Key i spells its first i "é" precomposed and the rest decomposed: the keys differ in their bytes from
+        // the start, but as strings only at their ends.
+        let keys = (0..<64).map {
+            String(repeating: "\u{E9}", count: $0) + String(repeating: "e\u{301}", count: 5000 - $0) + "#\($0)"
+        }
+        let members = keys.map { #""\#($0)":0"# }
+        let distinct = "{" + members.joined(separator: ",") + "}"
+        #expect(distinct.utf8.count > 900_000)
+        let document = try JSONDocument(parsing: Array(distinct.utf8))
+        #expect(document.members(of: JSONDocument.root).map { document.string(at: $0.key) } == keys)
+        let equivalent = String(repeating: "\u{E9}", count: 5000) + "#0"
+        let repeated = "{" + members.joined(separator: ",") + #","\#(equivalent)":1}"#
+        #expect(throws: JSONParseError(.duplicateKey(equivalent), at: distinct.utf8.count)) {
+            try JSONDocument(parsing: Array(repeated.utf8))
+        }
+    }
+
+    static let combiningMarkRuns: [(input: String, offset: Int?)] = [
+        ("\"a" + String(repeating: "\u{301}", count: 30) + "\"", nil),
+        ("\"a" + String(repeating: "\u{301}", count: 31) + "\"", 2 + 30 * 2),
+        ("\"a" + String(repeating: #"\u0301"#, count: 31) + "\"", 2 + 30 * 6),
+        ("{\"a" + String(repeating: "\u{316}\u{301}", count: 16) + "\":1}", 3 + 30 * 2),
+        // ASCII, escaped or not, and other starters such as U+00E9 end a run.
+        ("\"" + String(repeating: "a" + String(repeating: "\u{301}", count: 30), count: 3) + "\"", nil),
+        ("\"" + String(repeating: #"\n"# + String(repeating: "\u{301}", count: 30), count: 3) + "\"", nil),
+        ("\"" + String(repeating: "\u{E9}" + String(repeating: "\u{301}", count: 30), count: 3) + "\"", nil),
+    ]
+
+    // Swift took 18 s to hash, or compare with "metric", a 256 kB string of alternating marks (U+0301 U+0316).
+    @Test("takes at most 30 combining marks in a row (stream-safe text)", arguments: combiningMarkRuns)
+    func limitsCombiningMarkRuns(input: String, offset: Int?) {
+        if let offset {
+            #expect(throws: JSONParseError(.tooManyCombiningMarks(limit: 30), at: offset)) {
+                try JSONValue.parse(Array(input.utf8))
+            }
+        } else {
+            #expect(throws: Never.self) { try JSONValue.parse(Array(input.utf8)) }
+        }
+    }
+
     @Test("looks members up as Swift strings compare, null included, in any position")
     func documentMembers() throws {
         let document = try JSONDocument(parsing: Array(#"{"a":[1,{"b":2}],"t\u0069d":null,"K":"k","last":{}}"#.utf8))

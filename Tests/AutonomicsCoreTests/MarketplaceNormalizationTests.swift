@@ -62,13 +62,19 @@ struct MarketplaceNormalizationTests {
         #expect(event.tenantID == "entitlement:ent-1")
     }
 
-    @Test("an updateTime that is not RFC 3339 falls back to the record timestamp, then to now")
-    func eventTimeFallback() throws {
-        let placeholder = Fixtures.marketplace(members: #", "entitlement": {"id": "ent-1", "updateTime": "..."}"#)
-        #expect(try Fixtures.normalize(placeholder).get().eventTime == Fixtures.origin.timestamp)
+    // The offset moves the last two out of years 0000–9999 in UTC, where RFC 3339 cannot write them.
+    @Test(
+        "an updateTime that is not RFC 3339 falls back to the record timestamp, then to now",
+        arguments: ["...", "0000-01-01T00:00:00+23:59", "9999-12-31T23:59:59.999-23:59"]
+    )
+    func eventTimeFallback(updateTime: String) throws {
+        let notification = Fixtures.marketplace(
+            members: #", "entitlement": {"id": "ent-1", "updateTime": "\#(updateTime)"}"#
+        )
+        #expect(try Fixtures.normalize(notification).get().eventTime == Fixtures.origin.timestamp)
         var origin = Fixtures.origin
         origin.timestamp = nil
-        #expect(try Fixtures.normalize(placeholder, origin: origin).get().eventTime == Fixtures.now)
+        #expect(try Fixtures.normalize(notification, origin: origin).get().eventTime == Fixtures.now)
     }
 
     @Test("a record timestamp outside years 0000–9999 is dropped, not trusted", arguments: [Int64.max, Int64.min])

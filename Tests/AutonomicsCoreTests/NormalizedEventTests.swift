@@ -70,6 +70,11 @@ struct NormalizedEventTests {
             #"tenant event field "event_time": expected an integer, found "2026""#
         ),
         (
+            replacing(#""event_time":1795169730250"#, with: #""event_time":253402300800000"#),
+            #"tenant event field "event_time": expected milliseconds since the epoch within years 0000–9999, "#
+                + "found 253402300800000"
+        ),
+        (
             replacing(#""tenant_id":"acme""#, with: #""tenant_id":"acme\u0000""#),
             #"tenant event field "tenant_id": expected a tenant id of 1–256 printable ASCII characters, found "acme\u0000""#
         ),

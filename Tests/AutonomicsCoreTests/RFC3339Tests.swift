@@ -31,6 +31,10 @@ struct RFC3339Tests {
         "2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-00T00:00:00Z",
         "2100-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2026-11-20T24:00:00Z", "2026-11-20T10:60:00Z",
         "2026-11-20T10:15:60Z", "26-11-20T10:15:30Z", "+2026-11-20T10:15:30Z", "2026-11-2OT10:15:30Z", "yesterday",
+        // Found by fuzzing: the offset moves these out of years 0000–9999 in UTC, where receipts once carried them
+        // as "-0001-12-31T00:01:00.000Z" and "10000-01-01T23:58:59.999Z", which are not RFC 3339.
+        "0000-01-01T00:00:00+23:59", "9999-12-31T23:59:59.999-23:59",
+        "0000-01-01T23:58:59.999+23:59", "9999-12-31T00:01:00-23:59",
     ]
 
     @Test("rejects anything else", arguments: invalid)
@@ -60,6 +64,11 @@ struct RFC3339Tests {
         let range = RFC3339.representableMilliseconds
         #expect(RFC3339.parse("0000-01-01T00:00:00Z") == range.lowerBound)
         #expect(RFC3339.parse("9999-12-31T23:59:59.999Z") == range.upperBound)
+        // The range is in UTC: with an offset, a time in year 0000 or 9999 may still fall within it.
+        #expect(RFC3339.parse("0000-01-01T23:59:00+23:59") == range.lowerBound)
+        #expect(RFC3339.parse("9999-12-31T00:00:59.999-23:59") == range.upperBound)
+        #expect(RFC3339.parse("0000-01-01T00:00:00-00:01") == range.lowerBound + 60_000)
+        #expect(RFC3339.parse("9999-12-31T23:59:59.999+00:01") == range.upperBound - 60_000)
     }
 
     @Test("format then parse is the identity across four centuries")

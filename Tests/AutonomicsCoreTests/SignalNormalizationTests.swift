@@ -112,6 +112,10 @@ struct SignalNormalizationTests {
         ("-1", .rejected(.invalidTimestamp)),
         (#""1795176000""#, .rejected(.invalidTimestamp)),
         (#""yesterday""#, .rejected(.invalidTimestamp)),
+        // Outside years 0000–9999 once in UTC: not RFC 3339 there, so as bad as any other text.
+        (#""0000-01-01T00:00:00+23:59""#, .rejected(.invalidTimestamp)),
+        (#""9999-12-31T23:59:59.999-23:59""#, .rejected(.invalidTimestamp)),
+        (#""0000-01-01T00:00:00-00:01""#, .accepted("0000-01-01T00:01:00.000Z")),
         ("true", .rejected(.invalidTimestamp)),
         ("{}", .rejected(.invalidTimestamp)),
     ]
