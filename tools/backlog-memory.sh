@@ -7,36 +7,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/common.sh
 tools/setup.sh
-python3 -m pip show -q noida-db >/dev/null 2>&1 || python3 -m pip install -q noida-db==0.2.3
-python3 -m pip show -q confluent-kafka >/dev/null 2>&1 || python3 -m pip install -q confluent-kafka
 
 events=${1:-1000000}
 bin="$(autonomics_binary)"
 work="$(mktemp -d)"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-brokers="127.0.0.1:$port"
 cleanup() {
     kill "${worker:-}" 2>/dev/null || true
-    kill "$broker" 2>/dev/null || true
+    kill "${broker:-}" 2>/dev/null || true
     wait 2>/dev/null || true
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-noida="$(python3 -c 'import noida_db, os; print(os.path.join(os.path.dirname(noida_db.__file__), "noida-db"))')"
-"$noida" start --only kafka --kafka-port "$port" --host 127.0.0.1 --data-dir "$work/data" >"$work/broker.log" 2>&1 &
-broker=$!
-wait_until 10 "the broker" kcat -b "$brokers" -L -m 1
+start_noida "$work"
+create_worker_topics "$brokers" 8
 
 python3 - "$brokers" "$events" <<'PY'
 import sys, time
 from confluent_kafka import Producer
-from confluent_kafka.admin import AdminClient, NewTopic
 brokers, events = sys.argv[1], int(sys.argv[2])
-admin = AdminClient({"bootstrap.servers": brokers})
-topics = ["autonomics.events", "autonomics.tenant-events", "autonomics.receipts", "autonomics.dlq"]
-for future in admin.create_topics([NewTopic(t, 8, 1) for t in topics]).values():
-    future.result(timeout=30)
 producer = Producer({"bootstrap.servers": brokers, "linger.ms": 20, "queue.buffering.max.messages": 1000000})
 start = int(time.time()) - 30 * 86400
 for index in range(events):

@@ -30,3 +30,30 @@ wait_until() {
     tail -n 50 "${watched_log:-/dev/null}" >&2
     exit 1
 }
+
+# start_noida DIR: installs noida-db (a standalone Kafka-protocol broker from PyPI) and confluent-kafka when missing,
+# starts the broker on a free loopback port with its data in DIR, waits until it answers, and sets $broker (its pid)
+# and $brokers (its bootstrap address).
+start_noida() {
+    local dir=$1 port noida
+    python3 -m pip show -q noida-db >/dev/null 2>&1 || python3 -m pip install -q noida-db==0.2.3
+    python3 -m pip show -q confluent-kafka >/dev/null 2>&1 || python3 -m pip install -q confluent-kafka
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    brokers="127.0.0.1:$port"
+    noida="$(python3 -c 'import noida_db, os; print(os.path.join(os.path.dirname(noida_db.__file__), "noida-db"))')"
+    "$noida" start --only kafka --kafka-port "$port" --host 127.0.0.1 --data-dir "$dir/data" >"$dir/broker.log" 2>&1 &
+    broker=$!
+    wait_until 10 "the broker" kcat -b "$brokers" -L -m 1
+}
+
+# create_worker_topics BROKERS PARTITIONS: creates the worker's four topics (the broker must support CreateTopics).
+create_worker_topics() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+from confluent_kafka.admin import AdminClient, NewTopic
+admin = AdminClient({"bootstrap.servers": sys.argv[1]})
+topics = ["autonomics.events", "autonomics.tenant-events", "autonomics.receipts", "autonomics.dlq"]
+for future in admin.create_topics([NewTopic(t, int(sys.argv[2]), 1) for t in topics]).values():
+    future.result(timeout=30)
+PY
+}

@@ -60,6 +60,23 @@ public final class TestCluster: Sendable {
         return configuration
     }
 
+    /// `autonomics run` as a child process against this cluster, in the group of `configuration`, with these
+    /// settings on top (as `AUTONOMICS_*` variables); not started.
+    public func workerProcess(configuration: WorkerConfiguration, environment: [String: String]) throws -> Process {
+        let process = Process()
+        process.executableURL = try autonomicsExecutable()
+        process.arguments = ["run", "--brokers", bootstrapServers, "--group", configuration.kafka.group, "--http-port", "0"]
+        process.environment = [
+            "AUTONOMICS_TOPICS_EVENTS": topics.events,
+            "AUTONOMICS_TOPICS_TENANT_EVENTS": topics.tenantEvents,
+            "AUTONOMICS_TOPICS_RECEIPTS": topics.receipts,
+            "AUTONOMICS_TOPICS_DLQ": topics.dlq,
+            "AUTONOMICS_RDKAFKA_SESSION_TIMEOUT_MS": "6000",
+        ].merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        return process
+    }
+
     /// Produces `values` with one key, to the events topic unless `topic` says otherwise, and waits until each is written.
     public func produce(_ values: [[UInt8]?], key: [UInt8]? = nil, headers: [KafkaHeader] = [], topic: String? = nil) async throws {
         try await produce(keyed: values.map { (key, $0) }, headers: headers, topic: topic)

@@ -38,24 +38,12 @@ struct RebalanceTests {
 
     @Test("SIGTERM drains and commits: a restarted worker finishes the rest exactly once", .timeLimit(.minutes(3)))
     func sigtermDrains() async throws {
-        let binary = try autonomicsExecutable()
         let cluster = try TestCluster(partitions: 4)
         let configuration = cluster.configuration()
         try await cluster.produce(signals(0..<20000, tenants: 500))
 
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["run", "--brokers", cluster.bootstrapServers, "--group", configuration.kafka.group, "--http-port", "0"]
-        process.environment = [
-            "AUTONOMICS_TOPICS_EVENTS": cluster.topics.events,
-            "AUTONOMICS_TOPICS_TENANT_EVENTS": cluster.topics.tenantEvents,
-            "AUTONOMICS_TOPICS_RECEIPTS": cluster.topics.receipts,
-            "AUTONOMICS_TOPICS_DLQ": cluster.topics.dlq,
-            "AUTONOMICS_RDKAFKA_SESSION_TIMEOUT_MS": "6000",
-            "AUTONOMICS_LOG_LEVEL": "warning",
-            "AUTONOMICS_WORKER_MAX_BATCH": "50",
-        ]
-        process.standardOutput = FileHandle.nullDevice
+        let process = try cluster.workerProcess(
+            configuration: configuration, environment: ["AUTONOMICS_LOG_LEVEL": "warning", "AUTONOMICS_WORKER_MAX_BATCH": "50"])
         try process.run()
         try await eventually("the first receipts") { try await cluster.records(of: cluster.topics.receipts).count > 0 }
         process.terminate()   // SIGTERM

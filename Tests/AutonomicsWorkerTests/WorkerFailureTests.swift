@@ -12,7 +12,6 @@ struct WorkerFailureTests {
         "a dead letter that cannot be delivered stops the worker with a clear error and a non-zero exit; a restart loses nothing",
         .timeLimit(.minutes(3)))
     func undeliverableDeadLetterStopsWorker() async throws {
-        let binary = try autonomicsExecutable()
         let cluster = try TestCluster.withSeparateLeaders()
         let configuration = cluster.configuration()
         let events = try cluster.tenantEvents(0..<5, tenants: 2)
@@ -21,21 +20,11 @@ struct WorkerFailureTests {
         try cluster.cluster.pushRequestErrors(broker: 2, apiKey: KafkaAPI.produce, errors: [.messageSizeTooLarge])
         try cluster.cluster.pushRequestErrors(broker: 3, apiKey: KafkaAPI.produce, errors: [.messageSizeTooLarge])
 
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["run", "--brokers", cluster.bootstrapServers, "--group", configuration.kafka.group, "--http-port", "0"]
-        process.environment = [
-            "AUTONOMICS_TOPICS_EVENTS": cluster.topics.events,
-            "AUTONOMICS_TOPICS_TENANT_EVENTS": cluster.topics.tenantEvents,
-            "AUTONOMICS_TOPICS_RECEIPTS": cluster.topics.receipts,
-            "AUTONOMICS_TOPICS_DLQ": cluster.topics.dlq,
-            "AUTONOMICS_RDKAFKA_SESSION_TIMEOUT_MS": "6000",
-            "AUTONOMICS_WORKER_SHUTDOWN_DEADLINE_SECONDS": "5",
-            "AUTONOMICS_LOG_LEVEL": "error",
-        ]
+        let process = try cluster.workerProcess(
+            configuration: configuration,
+            environment: ["AUTONOMICS_WORKER_SHUTDOWN_DEADLINE_SECONDS": "5", "AUTONOMICS_LOG_LEVEL": "error"])
         let errors = Pipe()
         process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
         try process.run()
         let exited = await eventually(timeout: .seconds(60), "the worker to exit on its own") { !process.isRunning }
         try #require(exited)
