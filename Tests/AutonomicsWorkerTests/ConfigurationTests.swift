@@ -190,6 +190,22 @@ import Testing
             found: "\"prot\""
         ),
         ErrorCase(
+            name: "file: a renamed key names its new name",
+            file: "[receipts]\nmax_batch = 50\n",
+            source: "FILE",
+            key: "receipts.max_batch",
+            expected: "its new name, worker.max_batch (environment: AUTONOMICS_WORKER_MAX_BATCH)",
+            found: "\"max_batch\""
+        ),
+        ErrorCase(
+            name: "environment: a renamed setting names its new variable",
+            environment: ["AUTONOMICS_RECEIPTS_MAX_BATCH": "50"],
+            source: "environment variable AUTONOMICS_RECEIPTS_MAX_BATCH",
+            key: "receipts.max_batch",
+            expected: "its new name, worker.max_batch (environment: AUTONOMICS_WORKER_MAX_BATCH)",
+            found: "\"AUTONOMICS_RECEIPTS_MAX_BATCH\""
+        ),
+        ErrorCase(
             name: "file: section that is not a table",
             file: "http = 8080\n",
             source: "FILE",

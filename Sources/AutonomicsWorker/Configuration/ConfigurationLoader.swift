@@ -213,6 +213,12 @@ extension ConfigurationLoader {
             spelling: (ConfigurationSetting) -> String,
             propertySpelling: String
         ) -> ConfigurationError {
+            if let newKey = ConfigurationSetting.renamed[key], let setting = ConfigurationSetting.byKey[newKey] {
+                return ConfigurationError(
+                    source: origin, key: key,
+                    expected: "its new name, \(newKey) (environment: \(setting.environmentName))",
+                    found: String(reflecting: name))
+            }
             let candidates = ConfigurationSetting.all.filter { section == nil || $0.section == section }.map(spelling)
             let properties = section == nil || section == "kafka" ? [propertySpelling] : []
             return ConfigurationError(

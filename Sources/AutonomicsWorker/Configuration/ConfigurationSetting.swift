@@ -161,6 +161,13 @@ extension ConfigurationSetting {
         .choice("log.format", \.log.format),
     ]
 
+    /// Keys that had another name in an earlier release, by their old name: an old key is still an error (a
+    /// setting silently ignored is worse), but the error names the new one.
+    static let renamed = [
+        // It sizes both stages' polls, not only the receipts'.
+        "receipts.max_batch": "worker.max_batch"
+    ]
+
     /// Section names, in order.
     static let sections: [String] = all.reduce(into: []) { sections, setting in
         if sections.last != setting.section { sections.append(setting.section) }
