@@ -51,6 +51,7 @@ private struct GovernorBench {
         offsets.begin([record])
         outbox.hold(record)
         outbox.settle(record, handler.handle(record, now: 0, outbox: outbox))
+        outbox.flushFinished()
     }
 
     /// Settles the `index`th produced message, as librdkafka's delivery report would.
@@ -59,6 +60,7 @@ private struct GovernorBench {
         outbox.settle(
             KafkaDeliveryReport(token: message.token, topic: message.topic, partition: 0, offset: 0, error: error),
             handler: handler)
+        outbox.flushFinished()
     }
 }
 
@@ -157,11 +159,11 @@ struct ShardTests {
         let offsets = InputOffsets()
         let records = (0..<4).map { KafkaMessage(topic: $0 < 2 ? "a" : "b", partition: 0, offset: Int64($0), key: nil, value: nil) }
         offsets.begin(records)
-        offsets.finish(records[1])
-        offsets.finish(records[3])
+        offsets.finish([records[1]])
+        offsets.finish([records[3]])
         #expect(offsets.committable().isEmpty)
         #expect(offsets.unfinished(in: [KafkaTopicPartition(topic: "a", partition: 0)]) == 1)
-        offsets.finish(records[0])
+        offsets.finish([records[0]])
         #expect(offsets.committable() == [KafkaTopicPartitionOffset(topic: "a", partition: 0, offset: 2)])
         offsets.forget([KafkaTopicPartition(topic: "b", partition: 0)])
         #expect(offsets.unfinished() == 0)

@@ -27,7 +27,7 @@ private final class GatedHandler: ShardHandler {
 
     func delivered(_ pending: Void, record: KafkaMessage, outbox: ShardOutbox<GatedHandler>) {}
     func failed(_ pending: Void, record: KafkaMessage, error: KafkaError, outbox: ShardOutbox<GatedHandler>) {}
-    func release(_ partitions: Set<KafkaTopicPartition>) {}
+    func release(_ partitions: Set<KafkaTopicPartition>) -> Int { 0 }
     func endOfBatch() {}
 }
 

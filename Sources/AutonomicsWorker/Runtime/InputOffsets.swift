@@ -18,9 +18,13 @@ final class InputOffsets: Sendable {
         }
     }
 
-    /// Marks a record finished. A record of a partition forgotten since (lost) is ignored.
-    func finish(_ record: KafkaMessage) {
-        trackers.withLock { $0[record.topicPartition]?.finish(record.offset) }
+    /// Marks records finished. A record of a partition forgotten since (lost) is ignored.
+    func finish(_ records: [KafkaMessage]) {
+        trackers.withLock { trackers in
+            for record in records {
+                trackers[record.topicPartition]?.finish(record.offset)
+            }
+        }
     }
 
     /// Records begun and not finished, in `partitions` or in all.

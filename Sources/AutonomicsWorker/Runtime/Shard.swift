@@ -73,6 +73,12 @@ final class Shard<Handler: ShardHandler>: @unchecked Sendable {
         return stopped.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds))) == .success
     }
 
+    private func endOfBatch() {
+        outbox.flushFinished()
+        handler.endOfBatch()
+        held.store(outbox.heldCount, ordering: .relaxed)
+    }
+
     private func run() {
         while true {
             for item in mailbox.takeAll() {
@@ -95,13 +101,11 @@ final class Shard<Handler: ShardHandler>: @unchecked Sendable {
                 case .perform(let body):
                     body(handler, outbox)
                 case .stop:
-                    handler.endOfBatch()
-                    held.store(outbox.heldCount, ordering: .relaxed)
+                    endOfBatch()
                     return
                 }
             }
-            handler.endOfBatch()
-            held.store(outbox.heldCount, ordering: .relaxed)
+            endOfBatch()
         }
     }
 }

@@ -18,7 +18,8 @@ protocol ShardHandler: AnyObject {
     /// An output could not be delivered; the handler dead-letters its record (or retries it).
     func failed(_ pending: Pending, record: KafkaMessage, error: KafkaError, outbox: ShardOutbox<Self>)
     /// Drops the state of partitions this process no longer owns, including records it holds back.
-    func release(_ partitions: Set<KafkaTopicPartition>)
+    /// - Returns: how many held-back records it dropped.
+    func release(_ partitions: Set<KafkaTopicPartition>) -> Int
     /// Called after each group of mailbox items: the place to publish counts kept per record.
     func endOfBatch()
 }

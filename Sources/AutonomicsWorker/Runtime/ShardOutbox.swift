@@ -27,8 +27,9 @@ final class ShardOutbox<Handler: ShardHandler> {
     private let logger: Logger
     private var inFlight: [UInt64: InFlight] = [:]
     private var nextSerial: UInt64 = 0
-    /// Records taken by the shard and not finished, per partition.
-    private var held: [KafkaTopicPartition: Int] = [:]
+    /// Records finished since the last ``flushFinished()``: their offsets are handed over in one go.
+    private var finished: [KafkaMessage] = []
+    /// Records taken by the shard and not finished.
     private(set) var heldCount = 0
 
     init(settings: Settings, producer: any MessageProducer, offsets: InputOffsets, failure: StageFailure, metrics: WorkerMetrics, logger: Logger) {
@@ -84,12 +85,15 @@ final class ShardOutbox<Handler: ShardHandler> {
 
     /// Marks a record finished: its offset may be committed once those before it are finished too.
     func finish(_ record: KafkaMessage) {
-        let partition = record.topicPartition
-        // A record of a partition released meanwhile is no longer counted.
-        guard let count = held[partition], count > 0 else { return }
-        held[partition] = count - 1
         heldCount -= 1
-        offsets.finish(record)
+        finished.append(record)
+    }
+
+    /// Hands the offsets of the records finished since the last call to the commit tracker.
+    func flushFinished() {
+        guard !finished.isEmpty else { return }
+        offsets.finish(finished)
+        finished.removeAll(keepingCapacity: true)
     }
 
     /// Finishes a record now if the handler said so.
@@ -99,7 +103,6 @@ final class ShardOutbox<Handler: ShardHandler> {
 
     /// Counts a record the shard has taken from its mailbox.
     func hold(_ record: KafkaMessage) {
-        held[record.topicPartition, default: 0] += 1
         heldCount += 1
     }
 
@@ -123,12 +126,13 @@ final class ShardOutbox<Handler: ShardHandler> {
         }
     }
 
-    /// Forgets partitions this process no longer owns: their records in flight and held.
-    func release(_ partitions: Set<KafkaTopicPartition>) {
-        inFlight = inFlight.filter { !partitions.contains($0.value.record.topicPartition) }
-        for partition in partitions {
-            heldCount -= held.removeValue(forKey: partition) ?? 0
-        }
+    /// Forgets partitions this process no longer owns: their records in flight, and the `droppedByHandler`
+    /// records the handler held back and dropped. A record is in flight or held back, never both.
+    func release(_ partitions: Set<KafkaTopicPartition>, droppedByHandler: Int) {
+        flushFinished()
+        let kept = inFlight.filter { !partitions.contains($0.value.record.topicPartition) }
+        heldCount -= inFlight.count - kept.count + droppedByHandler
+        inFlight = kept
     }
 
     private func take(_ entry: InFlight) -> UInt64 {

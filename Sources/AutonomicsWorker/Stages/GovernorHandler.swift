@@ -19,7 +19,13 @@ final class GovernorHandler: ShardHandler {
     private struct PartitionState {
         var ledger: ReceiptLedger
         /// Tenants with a receipt in flight, and their events waiting for it in consumption order.
-        var waiting: [String: Deque<KafkaMessage>] = [:]
+        var waiting: [String: Deque<WaitingEvent>] = [:]
+    }
+
+    /// A record held back with its event, parsed once.
+    private struct WaitingEvent {
+        var record: KafkaMessage
+        var event: ParsedTenantEvent
     }
 
     private let receiptsTopic: String
@@ -53,10 +59,17 @@ final class GovernorHandler: ShardHandler {
         } catch {
             return outbox.deadLetter(record, error)
         }
+        return decide(record, event, now: now, outbox: outbox)
+    }
+
+    /// Puts the event's receipt in flight, unless its tenant already has one: then it waits its turn.
+    private func decide(
+        _ record: KafkaMessage, _ event: ParsedTenantEvent, now: Int64, outbox: ShardOutbox<GovernorHandler>
+    ) -> RecordOutcome {
         let tenant = event.tenantID
         return modifyPartition(record.partition) { state in
             if state.waiting[tenant] != nil {
-                state.waiting[tenant]!.append(record)
+                state.waiting[tenant]!.append(WaitingEvent(record: record, event: event))
                 return .deferred
             }
             guard let step = state.ledger.step(event, now: now) else {
@@ -86,9 +99,10 @@ final class GovernorHandler: ShardHandler {
         resumeWaiting(of: step.tenantID, partition: record.partition, outbox: outbox)
     }
 
-    func release(_ released: Set<KafkaTopicPartition>) {
-        for partition in released {
-            partitions[partition.partition] = nil
+    func release(_ released: Set<KafkaTopicPartition>) -> Int {
+        released.reduce(0) { dropped, partition in
+            let state = partitions.removeValue(forKey: partition.partition)
+            return dropped + (state?.waiting.values.reduce(0) { $0 + $1.count } ?? 0)
         }
     }
 
@@ -102,7 +116,7 @@ final class GovernorHandler: ShardHandler {
     private func resumeWaiting(of tenant: String, partition: Int32, outbox: ShardOutbox<GovernorHandler>) {
         guard var waiting = partitions[partition]?.waiting.removeValue(forKey: tenant) else { return }
         while let next = waiting.popFirst() {
-            outbox.settle(next, handle(next, now: now(), outbox: outbox))
+            outbox.settle(next.record, decide(next.record, next.event, now: now(), outbox: outbox))
             if partitions[partition]?.waiting[tenant] != nil {
                 partitions[partition]!.waiting[tenant]!.append(contentsOf: waiting)
                 return

@@ -42,7 +42,7 @@ final class IntakeHandler: ShardHandler {
         _ = outbox.publishFailed(record, error)
     }
 
-    func release(_ partitions: Set<KafkaTopicPartition>) {}
+    func release(_ partitions: Set<KafkaTopicPartition>) -> Int { 0 }
 
     func endOfBatch() {
         for (format, count) in consumedByFormat {
