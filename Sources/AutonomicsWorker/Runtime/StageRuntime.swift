@@ -265,8 +265,7 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
         let released = DispatchSemaphore(value: 0)
         for shard in shards {
             shard.post(.perform { handler, outbox in
-                outbox.release(partitions)
-                handler.release(partitions)
+                outbox.release(partitions, droppedByHandler: handler.release(partitions))
                 released.signal()
             })
         }
