@@ -1,0 +1,1 @@
+// The loopback fake; see GCPFake.swift.
