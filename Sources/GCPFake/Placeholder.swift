@@ -1,1 +1,0 @@
-// The loopback fake; see GCPFake.swift.
