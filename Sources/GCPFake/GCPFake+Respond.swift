@@ -161,7 +161,7 @@ extension GCPFake {
             return (.error(pathMatched ? 405 : 404, text), nil)
         }
         let problems = document.validate(query: request.query, for: method)
-            + document.validate(body: request.body, contentType: request.headers["Content-Type"], for: method)
+            + document.validate(body: request.body, contentType: request.headers["content-type"], for: method)
         if !problems.isEmpty {
             self.state.withLock { $0.violations.append(contentsOf: problems) }
             return (.error(400, problems.joined(separator: "; ")), method.id)
@@ -176,7 +176,7 @@ extension GCPFake {
     }
 
     private func isAuthorized(_ request: FakeIncoming) -> Bool {
-        guard let header = request.headers["Authorization"], header.hasPrefix("Bearer ") else { return false }
+        guard let header = request.headers["authorization"], header.hasPrefix("Bearer ") else { return false }
         let token = String(header.dropFirst("Bearer ".count))
         let now = Date()
         return self.state.withLock { state in state.tokens[token].map { $0 > now } ?? false }
@@ -384,8 +384,8 @@ extension GCPFake {
             self.violation("token: \(request.method) instead of POST")
             return .oauthError("invalid_request", "POST required", status: 405)
         }
-        guard request.headers["Content-Type"]?.hasPrefix("application/x-www-form-urlencoded") == true else {
-            self.violation("token: Content-Type \(request.headers["Content-Type"] ?? "missing"), expected application/x-www-form-urlencoded")
+        guard request.headers["content-type"]?.hasPrefix("application/x-www-form-urlencoded") == true else {
+            self.violation("token: Content-Type \(request.headers["content-type"] ?? "missing"), expected application/x-www-form-urlencoded")
             return .oauthError("invalid_request", "form encoding required")
         }
         let form = Dictionary(Self.parseQuery(String(decoding: request.body, as: UTF8.self)), uniquingKeysWith: { $1 })
@@ -448,7 +448,7 @@ extension GCPFake {
     private func metadata(_ request: FakeIncoming) -> FakeAnswer {
         var answer: FakeAnswer
         let path = "/" + request.segments.joined(separator: "/")
-        guard request.headers["Metadata-Flavor"] == "Google" else {
+        guard request.headers["metadata-flavor"] == "Google" else {
             self.violation("metadata: \(path) without the header Metadata-Flavor: Google")
             return .error(403, "Missing Metadata-Flavor: Google")
         }

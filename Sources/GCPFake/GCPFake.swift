@@ -73,7 +73,7 @@ public final class GCPFake: Sendable {
     public static func start(host: String = "127.0.0.1", port: Int = 0, logger: Logger? = nil) async throws -> GCPFake {
         let fake = try GCPFake()
         var quiet = logger ?? Logger(label: "autonomics.gcp-fake")
-        if logger == nil { quiet.logLevel = .warning }
+        if logger == nil { quiet.logLevel = .critical }  // stopping logs cancellation as errors
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let application = Application(
             responder: CallbackResponder<BasicRequestContext> { request, _ in await fake.respond(to: request) },

@@ -28,7 +28,7 @@ struct ClientIntegrationTests {
             #expect(patch.query["updateMask"] == "scaling.maxInstanceCount")
             #expect(patch.json?["etag"] == .string("\"1\""))
             #expect(patch.json?["scaling"] == ["maxInstanceCount": 2])
-            #expect(patch.headers["Authorization"]?.hasPrefix("Bearer ya29.") == true)
+            #expect(patch.headers["authorization"]?.hasPrefix("Bearer ya29.") == true)
         }
     }
 

@@ -41,7 +41,7 @@ struct ResilienceTests {
     @Test("A retry that would end after the deadline is not made")
     func retryWithinDeadline() async throws {
         let clock = ManualClock()
-        try await FakeStack.with(clock: clock.clock, configure: { $0.retry.initialBackoff = .seconds(20) }) { stack in
+        try await FakeStack.with(clock: clock.clock, configure: { $0.retry.initialBackoff = .seconds(20); $0.retry.maxBackoff = .seconds(20) }) { stack in
             stack.fake.inject(.unavailable, api: .run, times: 1)
             do {
                 _ = try await stack.transport.send(.run, "GET", path: "v2/" + serviceName, operation: "run.services.get", timeout: .seconds(10))

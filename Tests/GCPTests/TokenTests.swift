@@ -46,7 +46,7 @@ struct TokenTests {
             #expect(try await stack.procurement.getEntitlement(entitlementName).name == entitlementName)
             #expect(try await stack.tokens.account() == stack.fake.serviceAccountEmail)
             let token = try #require(stack.fake.requests.first { $0.api == .metadata && $0.path.hasSuffix("/token") })
-            #expect(token.headers["Metadata-Flavor"] == "Google")
+            #expect(token.headers["metadata-flavor"] == "Google")
             #expect(token.query["scopes"] == TokenProvider.cloudPlatformScope)
         }
     }
@@ -82,7 +82,7 @@ struct TokenTests {
             clock.advance(.seconds(6))
             _ = try await stack.scheduler.getJob(jobName)
             #expect(stack.fake.tokenRequestCount == 2)
-            let used = stack.fake.requests.filter { $0.api == .scheduler }.compactMap { $0.headers["Authorization"] }
+            let used = stack.fake.requests.filter { $0.api == .scheduler }.compactMap { $0.headers["authorization"] }
             #expect(used.count == 2)
             #expect(used[0] != used[1])
             #expect(used[1] != "Bearer \(first.value)")
