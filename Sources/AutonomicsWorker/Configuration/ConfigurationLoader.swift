@@ -102,7 +102,7 @@ extension ConfigurationLoader {
                     throw ConfigurationError(
                         source: path,
                         key: sectionName,
-                        expected: "a section: " + ConfigurationSetting.sections.joined(separator: ", "),
+                        expected: "a section: " + ConfigurationSetting.suggestedSections.joined(separator: ", "),
                         found: String(reflecting: sectionName)
                     )
                 }
