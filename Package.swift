@@ -88,6 +88,7 @@ let package = Package(
             dependencies: [
                 "AutonomicsCore",
                 "Kafka",
+                "GCP",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -121,6 +122,7 @@ let package = Package(
             name: "GCPTests",
             dependencies: [
                 "GCP",
+                "AutonomicsWorker",
                 "GCPFake",
                 "Curl",
                 .product(name: "Crypto", package: "swift-crypto"),
