@@ -10,8 +10,7 @@ public struct CloudRunClient: Sendable {
 
     /// `GET v2/{name}`, `name` = `projects/P/locations/L/services/S`.
     public func getService(_ name: String) async throws(GCPError) -> CloudRunService {
-        let operation = "run.services.get"
-        return try await self.transport.get(.run, path: "v2/" + GCPResourceName.path(name, operation: operation), operation: operation)
+        try await self.transport.get(.run, name: name, operation: "run.services.get")
     }
 
     /// `PATCH v2/{service.name}?updateMask=…` with only the fields named in `updateMask` (and `etag`, if set).
@@ -49,19 +48,16 @@ public struct CloudRunClient: Sendable {
 
     /// `GET v2/{parent}/revisions`, `parent` = the service name.
     public func listRevisions(service: String, pageSize: Int? = nil, pageToken: String? = nil) async throws(GCPError) -> CloudRunRevisionList {
-        let operation = "run.services.revisions.list"
         var query: [(String, String)] = []
         if let pageSize { query.append(("pageSize", String(pageSize))) }
         if let pageToken { query.append(("pageToken", pageToken)) }
         return try await self.transport.get(
-            .run, path: "v2/" + GCPResourceName.path(service, operation: operation) + "/revisions", query: query,
-            operation: operation)
+            .run, name: service, suffix: "/revisions", query: query, operation: "run.services.revisions.list")
     }
 
     /// `GET v2/{name}`, `name` = `projects/P/locations/L/operations/ID`.
     public func getOperation(_ name: String) async throws(GCPError) -> CloudRunOperation {
-        let operation = "run.operations.get"
-        return try await self.transport.get(.run, path: "v2/" + GCPResourceName.path(name, operation: operation), operation: operation)
+        try await self.transport.get(.run, name: name, operation: "run.operations.get")
     }
 
     /// Polls `operation` until done, at most for `timeout`, every `pollInterval`.

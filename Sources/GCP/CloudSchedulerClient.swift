@@ -20,8 +20,7 @@ public struct CloudSchedulerClient: Sendable {
 
     /// `GET v1/{name}`, `name` = `projects/P/locations/L/jobs/J`.
     public func getJob(_ name: String) async throws(GCPError) -> SchedulerJob {
-        let operation = "scheduler.jobs.get"
-        return try await self.transport.get(.scheduler, path: "v1/" + GCPResourceName.path(name, operation: operation), operation: operation)
+        try await self.transport.get(.scheduler, name: name, operation: "scheduler.jobs.get")
     }
 
     /// `POST v1/{name}:pause`. The job must be `ENABLED` (else 400 `FAILED_PRECONDITION`).
@@ -35,9 +34,6 @@ public struct CloudSchedulerClient: Sendable {
     }
 
     private func verb(_ name: String, _ verb: String) async throws(GCPError) -> SchedulerJob {
-        let operation = "scheduler.jobs.\(verb)"
-        return try await self.transport.call(
-            .scheduler, "POST", path: "v1/" + GCPResourceName.path(name, operation: operation) + ":\(verb)",
-            body: GCPEmpty(), operation: operation)
+        try await self.transport.post(.scheduler, name: name, verb: verb, body: GCPEmpty(), operation: "scheduler.jobs.\(verb)")
     }
 }

@@ -68,6 +68,14 @@ public enum GCPCredentials: Sendable {
         }
     }
 
+    /// Decodes a credentials file; the error names the file, never a value in it.
+    static func decode<File: Decodable>(_ type: File.Type, _ json: Data, origin: String, kind: String) throws(GCPError) -> File {
+        guard let file = try? JSONDecoder().decode(File.self, from: json) else {
+            throw GCPError(code: .credentials, message: "\(origin): not a \(kind)")
+        }
+        return file
+    }
+
     /// `service account key`, `authorized user`, `metadata server`.
     public var sourceName: String {
         switch self {
@@ -102,9 +110,7 @@ public struct AuthorizedUserCredentials: Sendable, CustomStringConvertible {
             var token_uri: String?
             var quota_project_id: String?
         }
-        guard let file = try? JSONDecoder().decode(File.self, from: json) else {
-            throw GCPError(code: .credentials, message: "\(origin): not an authorized_user file")
-        }
+        let file = try GCPCredentials.decode(File.self, json, origin: origin, kind: "authorized_user file")
         guard let clientID = file.client_id, let clientSecret = file.client_secret, let refreshToken = file.refresh_token
         else {
             throw GCPError(code: .credentials, message: "\(origin): client_id, client_secret and refresh_token are required")

@@ -185,6 +185,24 @@ public final class GCPTransport: Sendable {
         try await self.call(api, "GET", path: path, query: query, body: GCPEmpty?.none, operation: operation, timeout: timeout)
     }
 
+    /// GETs the resource `name` of `api` (`{version}/{+name}{suffix}`), decoded.
+    public func get<Response: Decodable>(
+        _ api: GCPAPI, name: String, suffix: String = "", query: [(String, String)] = [], operation: String,
+        as type: Response.Type = Response.self
+    ) async throws(GCPError) -> Response {
+        let path = "\(api.version)/" + (try GCPResourceName.path(name, operation: operation)) + suffix
+        return try await self.get(api, path: path, query: query, operation: operation)
+    }
+
+    /// POSTs `body` to the custom verb `{version}/{+name}:{verb}`, decoded.
+    public func post<Response: Decodable>(
+        _ api: GCPAPI, name: String, verb: String, body: some Encodable, operation: String,
+        as type: Response.Type = Response.self
+    ) async throws(GCPError) -> Response {
+        let path = "\(api.version)/" + (try GCPResourceName.path(name, operation: operation)) + ":\(verb)"
+        return try await self.call(api, "POST", path: path, body: body, operation: operation)
+    }
+
     // MARK: Breakers
 
     private func acquireBreaker(_ api: GCPAPI, operation: String) throws(GCPError) {

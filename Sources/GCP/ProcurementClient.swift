@@ -53,8 +53,7 @@ public struct ProcurementClient: Sendable {
 
     /// `GET v1/{name}`, `name` = `providers/P/entitlements/E`.
     public func getEntitlement(_ name: String) async throws(GCPError) -> ProcurementEntitlement {
-        let operation = "procurement.entitlements.get"
-        return try await self.transport.get(.procurement, path: "v1/" + GCPResourceName.path(name, operation: operation), operation: operation)
+        try await self.transport.get(.procurement, name: name, operation: "procurement.entitlements.get")
     }
 
     /// `POST v1/{name}:approve` with `{}`; only from `ENTITLEMENT_ACTIVATION_REQUESTED`.
@@ -76,8 +75,7 @@ public struct ProcurementClient: Sendable {
 
     /// `GET v1/{name}`, `name` = `providers/P/accounts/A`.
     public func getAccount(_ name: String) async throws(GCPError) -> ProcurementAccount {
-        let operation = "procurement.accounts.get"
-        return try await self.transport.get(.procurement, path: "v1/" + GCPResourceName.path(name, operation: operation), operation: operation)
+        try await self.transport.get(.procurement, name: name, operation: "procurement.accounts.get")
     }
 
     /// `POST v1/{name}:approve` with `{"approvalName": …}` (usually `signup`).
@@ -90,9 +88,7 @@ public struct ProcurementClient: Sendable {
     }
 
     private func verb(_ name: String, _ collection: String, _ verb: String, _ body: some Encodable) async throws(GCPError) {
-        let operation = "procurement.\(collection).\(verb)"
-        let _: GCPEmpty = try await self.transport.call(
-            .procurement, "POST", path: "v1/" + GCPResourceName.path(name, operation: operation) + ":\(verb)",
-            body: body, operation: operation)
+        let _: GCPEmpty = try await self.transport.post(
+            .procurement, name: name, verb: verb, body: body, operation: "procurement.\(collection).\(verb)")
     }
 }

@@ -66,17 +66,15 @@ public struct PubSubClient: Sendable {
 
     /// `GET v1/{subscription}`, `name` = `projects/P/subscriptions/S`.
     public func getSubscription(_ name: String) async throws(GCPError) -> PubSubSubscription {
-        let operation = "pubsub.subscriptions.get"
-        return try await self.transport.get(.pubsub, path: "v1/" + GCPResourceName.path(name, operation: operation), operation: operation)
+        try await self.transport.get(.pubsub, name: name, operation: "pubsub.subscriptions.get")
     }
 
     /// `POST v1/{subscription}:modifyPushConfig` with `{"pushConfig": …}`; ``PubSubPushConfig/pull`` pauses pushing.
     /// Save the old config (``getSubscription(_:)``) first: resuming needs it.
     public func modifyPushConfig(subscription name: String, pushConfig: PubSubPushConfig) async throws(GCPError) {
         struct Request: Encodable { var pushConfig: PubSubPushConfig }
-        let operation = "pubsub.subscriptions.modifyPushConfig"
-        let _: GCPEmpty = try await self.transport.call(
-            .pubsub, "POST", path: "v1/" + GCPResourceName.path(name, operation: operation) + ":modifyPushConfig",
-            body: Request(pushConfig: pushConfig), operation: operation)
+        let _: GCPEmpty = try await self.transport.post(
+            .pubsub, name: name, verb: "modifyPushConfig", body: Request(pushConfig: pushConfig),
+            operation: "pubsub.subscriptions.modifyPushConfig")
     }
 }

@@ -36,9 +36,7 @@ public struct ServiceAccountKey: Sendable, CustomStringConvertible {
             var token_uri: String?
             var project_id: String?
         }
-        guard let file = try? JSONDecoder().decode(File.self, from: json) else {
-            throw GCPError(code: .credentials, message: "\(origin): not a service_account key")
-        }
+        let file = try GCPCredentials.decode(File.self, json, origin: origin, kind: "service_account key")
         guard let email = file.client_email, let keyID = file.private_key_id, let pem = file.private_key else {
             throw GCPError(code: .credentials, message: "\(origin): client_email, private_key_id and private_key are required")
         }
