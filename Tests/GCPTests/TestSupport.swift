@@ -72,6 +72,7 @@ struct FakeStack {
         clock: GCPClock = .system,
         tokenClock: GCPClock = .system,
         configure: (inout GCPConfiguration) -> Void = { _ in },
+        metrics: GCPMetrics = GCPMetrics(),
         allowViolations: Bool = false,
         _ body: (FakeStack) async throws -> Void
     ) async throws {
@@ -79,10 +80,10 @@ struct FakeStack {
         fake.seedExamples()
         let http = CurlClient()
         let credentials = try credentials?(fake) ?? GCPCredentials.parse(Data(fake.serviceAccountKeyJSON), origin: "fake key")
-        let tokens = TokenProvider(credentials: credentials, http: http, clock: tokenClock, logger: logger)
+        let tokens = TokenProvider(credentials: credentials, http: http, clock: tokenClock, metrics: metrics, logger: logger)
         var configuration = Self.configuration(for: fake)
         configure(&configuration)
-        let transport = GCPTransport(configuration: configuration, tokens: tokens, http: http, clock: clock, logger: logger)
+        let transport = GCPTransport(configuration: configuration, tokens: tokens, http: http, clock: clock, metrics: metrics, logger: logger)
         let stack = FakeStack(fake: fake, http: http, tokens: tokens, transport: transport)
         do {
             try await body(stack)
