@@ -55,6 +55,10 @@ final class CurlEasyHandle: @unchecked Sendable {
         try self.set(CURLOPT_PROTOCOLS_STR, "http,https")
         try self.set(CURLOPT_FOLLOWLOCATION, 0)
         try self.set(CURLOPT_HTTP_VERSION, ccurl_http_version_2tls())
+        // Wait for a connection that may multiplex (HTTP/2) rather than open another one to the same host.
+        try self.set(CURLOPT_PIPEWAIT, 1)
+        // gzip, deflate, br, zstd as libcurl was built with; the size cap applies to the decoded body.
+        try self.set(CURLOPT_ACCEPT_ENCODING, "")
         // Certificate and host name verification are always on; a private root comes from the CA settings.
         try self.set(CURLOPT_SSL_VERIFYPEER, 1)
         try self.set(CURLOPT_SSL_VERIFYHOST, 2)

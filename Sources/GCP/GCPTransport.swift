@@ -63,12 +63,6 @@ public final class GCPTransport: Sendable {
         while true {
             attempt += 1
             try self.acquireBreaker(api, operation: operation)
-            let remaining = deadline - self.clock.now()
-            guard remaining > .zero else {
-                self.releaseBreaker(api)
-                throw GCPError(code: .deadlineExceeded, operation: operation, message: "the deadline passed before the call")
-            }
-
             var headers: [(name: String, value: String)] = [("Accept", "application/json")]
             if body != nil { headers.append(("Content-Type", "application/json")) }
             var token: AccessToken?
@@ -82,6 +76,12 @@ public final class GCPTransport: Sendable {
                 headers.append(("Authorization", "Bearer \(token!.value)"))
             }
 
+            // Measured after the token, which may have taken a request of its own.
+            let remaining = deadline - self.clock.now()
+            guard remaining > .zero else {
+                self.releaseBreaker(api)
+                throw GCPError(code: .deadlineExceeded, operation: operation, message: "the deadline passed before the call")
+            }
             let started = self.clock.now()
             let outcome: Result<CurlResponse, CurlError>
             do {

@@ -163,9 +163,13 @@ public actor TokenProvider: AccessTokenSource {
             return try await self.http.send(request)
         } catch {
             // The URL may be printed; the body (assertion, secrets) never is.
+            var hint = ""
+            if case .metadataServer(let host) = self.credentials, [.dns, .connect, .timeout].contains(error.code) {
+                hint = " (no GOOGLE_APPLICATION_CREDENTIALS and no gcloud credentials, and no metadata server answers at \(host): not on Google Cloud?)"
+            }
             throw GCPError(
                 code: error.code == .cancelled ? .cancelled : .transport, operation: "oauth2.token",
-                message: "\(self.credentials.sourceName) token request failed: \(error.message)", transport: error)
+                message: "\(self.credentials.sourceName) token request failed: \(error.message)\(hint)", transport: error)
         }
     }
 

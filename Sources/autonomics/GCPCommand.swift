@@ -7,7 +7,8 @@ import Logging
 
 /// `autonomics gcp …`: the Google Cloud layer, for operators and for trying it against `gcp-fake`.
 ///
-/// Exit codes: 0 success; 2 bad configuration; 3 credentials not found, unreadable or refused;
+/// Exit codes: 0 success; 2 bad configuration; 3 credentials not found, unreadable or refused, or no token
+/// (the token endpoint or metadata server unreachable);
 /// 4 the resource does not exist (404); 5 any other error answer from the API; 6 no answer (DNS, connect,
 /// TLS, timeout, open circuit breaker); 7 a name no supported API serves.
 struct GCPCommand: AsyncParsableCommand {
@@ -146,6 +147,7 @@ struct GCPSession {
     static func exit(for error: GCPError) -> ExitCode {
         printError("autonomics: \(error)")
         switch error.code {
+        case _ where error.operation == "oauth2.token": return ExitCode(3)
         case .credentials: return ExitCode(3)
         case .http where error.isNotFound: return ExitCode(4)
         case .http, .decoding: return ExitCode(5)
