@@ -117,7 +117,15 @@ let package = Package(
             name: "KafkaTests",
             dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "CurlTests", dependencies: ["Curl", "GCPFake"]),
+        .testTarget(
+            name: "CurlTests",
+            dependencies: [
+                "Curl",
+                "GCPFake",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "GCPTests",
             dependencies: [
