@@ -76,6 +76,17 @@ struct CurlClientTests {
         await client.shutdown()
     }
 
+    @Test("A host name that does not resolve is a DNS error")
+    func dns() async throws {
+        let client = CurlClient()
+        await #expect {
+            _ = try await client.send(CurlRequest(url: "http://nonexistent.invalid/", timeout: .seconds(10)))
+        } throws: { error in
+            (error as? CurlError)?.code == .dns
+        }
+        await client.shutdown()
+    }
+
     @Test("A server that does not answer hits the deadline")
     func timeout() async throws {
         try await withFake { fake, client in
