@@ -62,11 +62,16 @@ public final class GCPFake: Sendable {
         self.privateKeyID = Self.randomHex(20)
         self.userClientSecret = Self.randomHex(12)
         self.userRefreshToken = "1//" + Self.randomHex(24)
+        self.documents = try Self.loadedDocuments.get()
+    }
+
+    /// Parsed once per process: every fake judges by the same documents.
+    private static let loadedDocuments = Result { () throws -> [GCPFakeAPI: DiscoveryDocument] in
         var documents: [GCPFakeAPI: DiscoveryDocument] = [:]
         for api in GCPFakeAPI.allCases {
             if let name = api.discoveryName { documents[api] = try DiscoveryDocument(resource: name) }
         }
-        self.documents = documents
+        return documents
     }
 
     /// Starts the fake on `host:port` (port 0: any free port) and returns once it listens.
