@@ -39,7 +39,13 @@ struct GCPFakeCommand: AsyncParsableCommand {
             keyPath = directory.appendingPathComponent("service-account.json").path
         }
         // The key is a secret of the fake only, but treat it like one: readable by the owner alone.
-        FileManager.default.createFile(atPath: keyPath, contents: Data(fake.serviceAccountKeyJSON), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(
+            atPath: keyPath, contents: Data(fake.serviceAccountKeyJSON), attributes: [.posixPermissions: 0o600])
+        else {
+            printError("autonomics: cannot write the service-account key to \(keyPath)")
+            await fake.stop()
+            throw ExitCode(1)
+        }
 
         announce("export AUTONOMICS_GCP_RUN_ENDPOINT=\(fake.endpoint(.run))")
         announce("export AUTONOMICS_GCP_SCHEDULER_ENDPOINT=\(fake.endpoint(.scheduler))")

@@ -33,7 +33,7 @@ struct CurlTLSTests {
         let (directory, certificate, key) = try Self.makeCertificate()
         defer { try? FileManager.default.removeItem(at: directory) }
         let tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(file: certificate, format: .pem))],
+            certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
         let router = Router()
         router.get("hello") { _, _ in "hello" }
