@@ -142,6 +142,19 @@ public final class GCPFake: Sendable {
         return user.bytes
     }
 
+    /// The variables that point `autonomics` (and google-auth) at this fake, given where its service-account key
+    /// was written: the four `AUTONOMICS_GCP_*_ENDPOINT`s, `GOOGLE_APPLICATION_CREDENTIALS` and `GCE_METADATA_HOST`.
+    public func environment(keyFile: String) -> [(name: String, value: String)] {
+        [
+            ("AUTONOMICS_GCP_RUN_ENDPOINT", self.endpoint(.run)),
+            ("AUTONOMICS_GCP_SCHEDULER_ENDPOINT", self.endpoint(.scheduler)),
+            ("AUTONOMICS_GCP_PUBSUB_ENDPOINT", self.endpoint(.pubsub)),
+            ("AUTONOMICS_GCP_PROCUREMENT_ENDPOINT", self.endpoint(.procurement)),
+            ("GOOGLE_APPLICATION_CREDENTIALS", keyFile),
+            ("GCE_METADATA_HOST", self.metadataHost),
+        ]
+    }
+
     /// The PEM public key of the generated service account key.
     public var publicKeyPEM: String { self.privateKey.publicKey.pemRepresentation }
 

@@ -1,6 +1,5 @@
 import ArgumentParser
 import AutonomicsWorker
-import Curl
 import Foundation
 import GCP
 import Logging
@@ -95,17 +94,17 @@ struct GCPCommand: AsyncParsableCommand {
     }
 }
 
-/// The GCP stack a command uses: configuration, credentials, libcurl client, tokens, transport.
+/// The GCP stack a command uses: configuration, credentials and ``GCPClients``.
 struct GCPSession {
-    let http: CurlClient
-    let tokens: TokenProvider
-    let transport: GCPTransport
+    let clients: GCPClients
     let credentialsOrigin: String
+
+    var tokens: TokenProvider { self.clients.tokens }
+    var transport: GCPTransport { self.clients.transport }
 
     init(options: ConfigurationOptions) throws {
         let worker = try options.load()
         JSONLogHandler.bootstrap(level: .warning, format: .text)
-        let logger = Logger(label: "autonomics.gcp")
         let environment = ProcessInfo.processInfo.environment
         let credentials: GCPCredentials
         do {
@@ -122,14 +121,8 @@ struct GCPSession {
         case .metadataServer(let host):
             self.credentialsOrigin = "metadata server \(host)"
         }
-        let configuration = GCPConfiguration(worker.gcp)
-        var curl = CurlClient.Configuration()
-        curl.caFile = configuration.caFile
-        curl.maxConnectionsPerHost = configuration.maxConnectionsPerHost
-        curl.connectTimeout = configuration.connectTimeout
-        self.http = CurlClient(configuration: curl, name: "gcp-curl")
-        self.tokens = TokenProvider(credentials: credentials, http: self.http, logger: logger)
-        self.transport = GCPTransport(configuration: configuration, tokens: self.tokens, http: self.http, logger: logger)
+        self.clients = GCPClients(
+            configuration: GCPConfiguration(worker.gcp), credentials: credentials, logger: Logger(label: "autonomics.gcp"))
     }
 
     private static func origin(_ environment: [String: String]) -> String {
@@ -140,7 +133,7 @@ struct GCPSession {
     }
 
     func shutdown() async {
-        await self.http.shutdown()
+        await self.clients.shutdown()
     }
 
     /// Prints the error and maps it to the documented exit code.

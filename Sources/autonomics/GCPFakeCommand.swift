@@ -47,12 +47,9 @@ struct GCPFakeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
-        announce("export AUTONOMICS_GCP_RUN_ENDPOINT=\(fake.endpoint(.run))")
-        announce("export AUTONOMICS_GCP_SCHEDULER_ENDPOINT=\(fake.endpoint(.scheduler))")
-        announce("export AUTONOMICS_GCP_PUBSUB_ENDPOINT=\(fake.endpoint(.pubsub))")
-        announce("export AUTONOMICS_GCP_PROCUREMENT_ENDPOINT=\(fake.endpoint(.procurement))")
-        announce("export GOOGLE_APPLICATION_CREDENTIALS=\(keyPath)")
-        announce("export GCE_METADATA_HOST=\(fake.metadataHost)")
+        for (name, value) in fake.environment(keyFile: keyPath) {
+            announce("export \(name)=\(value)")
+        }
         if !noSeed {
             announce("# resources: projects/demo/locations/us-central1/services/web projects/demo/locations/us-central1/jobs/nightly "
                 + "projects/demo/subscriptions/push-sub providers/demo/entitlements/ent-1 providers/demo/entitlements/ent-2 "
