@@ -73,6 +73,7 @@ struct FakeStack {
         tokenClock: GCPClock = .system,
         configure: (inout GCPConfiguration) -> Void = { _ in },
         metrics: GCPMetrics = GCPMetrics(),
+        logger: Logger = FakeStack.logger,
         allowViolations: Bool = false,
         _ body: (FakeStack) async throws -> Void
     ) async throws {
