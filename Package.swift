@@ -41,6 +41,38 @@ let package = Package(
             ]
         ),
 
+        // Typed wrappers for libcurl's variadic setopt/getinfo, which Swift cannot call.
+        .target(name: "CCurlShims", dependencies: ["CCurl"]),
+
+        // Swift over libcurl: one multi handle per client, driven on a thread of its own, async transfers.
+        .target(name: "Curl", dependencies: ["CCurl", "CCurlShims"]),
+
+        // Google Cloud: OAuth2 tokens, REST clients (Cloud Run, Scheduler, Pub/Sub, Procurement), retries,
+        // circuit breakers. Knows nothing of Kafka.
+        .target(
+            name: "GCP",
+            dependencies: [
+                "Curl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+
+        // Loopback fake of the four Google APIs, the OAuth2 token endpoint and the metadata server, judging
+        // every request against the discovery documents. Shared by the tests and `autonomics gcp-fake`.
+        .target(
+            name: "GCPFake",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/discovery")]
+        ),
+
         // The pure domain: JSON, canonical encoding, normalization, receipts. No I/O.
         .target(
             name: "AutonomicsCore",
@@ -60,6 +92,7 @@ let package = Package(
             dependencies: [
                 "AutonomicsCore",
                 "Kafka",
+                "GCP",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -102,6 +135,8 @@ let package = Package(
                 "AutonomicsSamples",
                 "AutonomicsWorker",
                 "AutonomicsBenchmark",
+                "GCP",
+                "GCPFake",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -110,6 +145,28 @@ let package = Package(
         .testTarget(
             name: "KafkaTests",
             dependencies: ["Kafka", "AutonomicsTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "CurlTests",
+            dependencies: [
+                "Curl",
+                "GCPFake",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "GCPTests",
+            dependencies: [
+                "GCP",
+                "AutonomicsWorker",
+                "GCPFake",
+                "Curl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
         ),
         .testTarget(
             name: "AutonomicsWorkerTests",
@@ -124,7 +181,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.name != "CCurlShims" {
     target.swiftSettings = (target.swiftSettings ?? []) + [
         .enableUpcomingFeature("ExistentialAny"),
         .enableUpcomingFeature("MemberImportVisibility"),

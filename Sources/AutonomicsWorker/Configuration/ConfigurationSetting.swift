@@ -159,6 +159,17 @@ extension ConfigurationSetting {
         .integer("worker.broker_unreachable_seconds", \.worker.brokerUnreachableSeconds, in: 1...3600),
         .choice("log.level", \.log.level),
         .choice("log.format", \.log.format),
+        .string("gcp.run_endpoint", \.gcp.runEndpoint, expected: endpointExpectation, isValid: isEndpoint),
+        .string("gcp.scheduler_endpoint", \.gcp.schedulerEndpoint, expected: endpointExpectation, isValid: isEndpoint),
+        .string("gcp.pubsub_endpoint", \.gcp.pubsubEndpoint, expected: endpointExpectation, isValid: isEndpoint),
+        .string("gcp.procurement_endpoint", \.gcp.procurementEndpoint, expected: endpointExpectation, isValid: isEndpoint),
+        .string("gcp.ca_file", \.gcp.caFile, expected: "a path, or empty", isValid: { _ in true }),
+        .integer("gcp.request_timeout_seconds", \.gcp.requestTimeoutSeconds, in: 1...600),
+        .integer("gcp.connect_timeout_seconds", \.gcp.connectTimeoutSeconds, in: 1...120),
+        .integer("gcp.max_connections_per_host", \.gcp.maxConnectionsPerHost, in: 1...100),
+        .integer("gcp.max_attempts", \.gcp.maxAttempts, in: 1...20),
+        .integer("gcp.breaker_failure_threshold", \.gcp.breakerFailureThreshold, in: 1...1000),
+        .integer("gcp.breaker_open_seconds", \.gcp.breakerOpenSeconds, in: 1...3600),
     ]
 
     /// Keys that had another name in an earlier release, by their old name: an old key is still an error (a
@@ -175,6 +186,13 @@ extension ConfigurationSetting {
 
     static let byKey = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })
     static let byEnvironmentName = Dictionary(uniqueKeysWithValues: all.map { ($0.environmentName, $0) })
+
+    private static let endpointExpectation = "empty (Google's endpoint) or an http:// or https:// URL"
+
+    private static func isEndpoint(_ text: String) -> Bool {
+        text.isEmpty
+            || ((text.hasPrefix("https://") || text.hasPrefix("http://")) && !text.contains(where: \.isWhitespace))
+    }
 
     private static let topicExpectation = "a Kafka topic name (1…249 characters of a-z A-Z 0-9 . _ -)"
 

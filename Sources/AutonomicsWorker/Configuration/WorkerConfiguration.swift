@@ -137,6 +137,35 @@ public struct WorkerConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    /// Google Cloud: API endpoints, TLS roots and limits of the REST clients. Credentials come from the standard
+    /// variables (`GOOGLE_APPLICATION_CREDENTIALS`, `GCE_METADATA_HOST`), never from here.
+    public struct GCP: Sendable, Equatable {
+        /// Cloud Run Admin API base URL; empty means `https://run.googleapis.com/`. Default: `""`.
+        public var runEndpoint: String = ""
+        /// Cloud Scheduler base URL; empty means `https://cloudscheduler.googleapis.com/`. Default: `""`.
+        public var schedulerEndpoint: String = ""
+        /// Pub/Sub base URL; empty means `https://pubsub.googleapis.com/`. Default: `""`.
+        public var pubsubEndpoint: String = ""
+        /// Partner Procurement base URL; empty means `https://cloudcommerceprocurement.googleapis.com/`. Default: `""`.
+        public var procurementEndpoint: String = ""
+        /// PEM file of extra trusted TLS roots; empty uses the system's. Default: `""`.
+        public var caFile: String = ""
+        /// Overall deadline of one call, retries included, in seconds (1…600). Default: `30`.
+        public var requestTimeoutSeconds: Int = 30
+        /// Connect timeout of one attempt, in seconds (1…120). Default: `10`.
+        public var connectTimeoutSeconds: Int = 10
+        /// Most connections to one host (1…100). Default: `8`.
+        public var maxConnectionsPerHost: Int = 8
+        /// Most attempts of one call, the first included (1…20). Default: `5`.
+        public var maxAttempts: Int = 5
+        /// Consecutive failures that open an API's circuit breaker (1…1000). Default: `5`.
+        public var breakerFailureThreshold: Int = 5
+        /// Seconds an open breaker refuses calls before a probe (1…3600). Default: `30`.
+        public var breakerOpenSeconds: Int = 30
+
+        public init() {}
+    }
+
     /// Default: `Kafka()`.
     public var kafka = Kafka()
     /// Default: `Topics()`.
@@ -153,6 +182,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var worker = Worker()
     /// Default: `Log()`.
     public var log = Log()
+    /// Default: `GCP()`.
+    public var gcp = GCP()
 
     /// Creates the default configuration.
     public init() {}
