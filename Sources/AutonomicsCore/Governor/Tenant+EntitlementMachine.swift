@@ -49,9 +49,10 @@ extension Tenant {
         /// Whether the governor may act for the tenant.
         public var isServing: Bool { state.isServing }
 
-        /// Which states a snapshot may move each state to; staying is always allowed (a repeated read).
+        /// Which states a snapshot may move each state to; staying is allowed (a repeated read), and no snapshot
+        /// says `unknown`.
         public static let allowedTransitions: [State: Set<State>] = [
-            .unknown: Set(State.allCases),
+            .unknown: Set(State.allCases).subtracting([.unknown]),
             .activationRequested: [.activationRequested, .active, .cancelled, .deleted],
             .active: [.active, .suspended, .pendingPlanChange, .pendingPlanChangeApproval, .pendingCancellation, .cancelled, .deleted],
             .suspended: [.suspended, .active, .pendingCancellation, .cancelled, .deleted],

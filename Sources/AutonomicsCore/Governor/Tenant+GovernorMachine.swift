@@ -67,7 +67,7 @@ extension Tenant {
 
         mutating func take(_ signal: TenantSignal, context: Context, log: inout DecisionLog) {
             guard let metric = context.spec.metrics.canonicalName(signal.metric) else {
-                log.receipt(.event, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["ignored": "unknown_metric"])
+                log.receipt(.ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["ignored": "unknown_metric"])
                 return
             }
             switch state {
@@ -79,12 +79,12 @@ extension Tenant {
                 if postponed.count < context.spec.postponedSignalLimit {
                     postponed.append(signal)
                     log.receipt(
-                        .event, machine: Self.machine, before: state.rawValue, after: state.rawValue,
+                        .postponed, machine: Self.machine, before: state.rawValue, after: state.rawValue,
                         ["postponed": .integer(Int64(postponed.count))])
                 } else {
                     postponedOverflow += 1
                     log.receipt(
-                        .event, machine: Self.machine, before: state.rawValue, after: state.rawValue,
+                        .postponed, machine: Self.machine, before: state.rawValue, after: state.rawValue,
                         ["dropped": "postponed_full", "postponed_overflow": .integer(postponedOverflow)])
                 }
             case .stable, .warning, .degraded:
@@ -94,7 +94,7 @@ extension Tenant {
 
         mutating func take(_ result: ActionResult, context: Context, log: inout DecisionLog) {
             guard let request = inFlight, request.id == result.requestID else {
-                log.receipt(.event, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["ignored": "stale_action_result"])
+                log.receipt(.ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["ignored": "stale_action_result"])
                 return
             }
             let before = state
@@ -125,7 +125,7 @@ extension Tenant {
             switch command.kind {
             case .reset:
                 guard state == .refusing || state == .degraded else {
-                    log.receipt(.event, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["ignored": "nothing_to_reset"])
+                    log.receipt(.ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["ignored": "nothing_to_reset"])
                     return
                 }
                 if let refusal = context.entitlementRefusal {
@@ -184,13 +184,14 @@ extension Tenant {
                 if fired == nil && streak >= rule.consecutive { fired = (rule, outcome) }
             }
             let before = state
-            guard let (rule, outcome) = fired else {
+            guard let fired else {
                 if state != .degraded { state = highStreaks.isEmpty ? .stable : .warning }
                 if state != before {
                     log.receipt(.transition, machine: Self.machine, before: before.rawValue, after: state.rawValue)
                 }
                 return
             }
+            let (rule, outcome) = fired
             // A fired rule builds its streak anew: the next firing needs as many highs again.
             highStreaks[rule.name] = nil
             let ruleFields: [String: JSONValue] = ["rule": .string(rule.name), "threshold": .string(rule.above)]
@@ -221,7 +222,7 @@ extension Tenant {
             while !remainingActions.isEmpty {
                 let action = context.spec.actions[remainingActions.removeFirst()]!
                 let before = state
-                do {
+                do throws(BindingError) {
                     let request = try makeRequest(action, rule: rule, context: context)
                     state = .intervening
                     inFlight = request

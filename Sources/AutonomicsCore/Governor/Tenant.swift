@@ -94,27 +94,22 @@ struct DecisionLog {
 
     private static func fields(of input: TenantInput) -> [String: JSONValue] {
         var fields: [String: JSONValue]
-        let time: Int64
         switch input {
         case .signal(let signal):
             fields = [
                 "input": "signal", "event_id": .string(signal.eventID), "metric": .string(signal.metric),
                 "value": .string(signal.value),
             ]
-            time = signal.time
         case .entitlement(let snapshot):
             fields = ["input": "entitlement"]
             if let eventID = snapshot.eventID { fields["event_id"] = .string(eventID) }
-            time = snapshot.time
         case .actionResult(let result):
             fields = ["input": "action_result", "request_id": .string(result.requestID)]
-            time = result.time
         case .operatorCommand(let command):
             fields = ["input": "operator_command", "event_id": .string(command.commandID), "command": .string(command.kind.rawValue)]
             if let issuer = command.issuedBy { fields["issued_by"] = .string(issuer) }
-            time = command.time
         }
-        fields["event_time"] = .string(RFC3339.format(milliseconds: time))
+        fields["event_time"] = .string(RFC3339.format(milliseconds: input.time))
         return fields
     }
 }

@@ -49,8 +49,12 @@ public struct ReceiptKind: RawRepresentable, Sendable, Hashable, CustomStringCon
 
     public var description: String { rawValue }
 
-    /// An input the governor kept without changing state: postponed, dropped, stale or ignored.
+    /// A tenant event as ``ReceiptLedger`` records it before any decision (its event id enters the dedup window).
     public static let event = ReceiptKind(rawValue: "event")
+    /// A signal kept for later while an action is in flight, or dropped (`dropped`) because too many wait.
+    public static let postponed = ReceiptKind(rawValue: "postponed")
+    /// An input that changes nothing: an unknown metric, a stale action result, a reset with nothing to reset.
+    public static let ignored = ReceiptKind(rawValue: "ignored")
     /// A state change, or a rule that fired.
     public static let transition = ReceiptKind(rawValue: "transition")
     /// A decision not to act, with its reason.

@@ -8,6 +8,16 @@ public enum TenantInput: Sendable, Hashable {
     /// Trusted because it was read from `autonomics.control` (whose ACLs admit operators only), keyed by the
     /// tenant; the worker builds it from that topic and nothing else.
     case operatorCommand(OperatorCommand)
+
+    /// When the input happened: the time its receipts carry, so that a replay writes the same bytes.
+    public var time: Int64 {
+        switch self {
+        case .signal(let signal): signal.time
+        case .entitlement(let snapshot): snapshot.time
+        case .actionResult(let result): result.time
+        case .operatorCommand(let command): command.time
+        }
+    }
 }
 
 /// One metric value of a tenant.
@@ -29,14 +39,13 @@ public struct TenantSignal: Sendable, Hashable {
     /// The signal a normalized event carries: a direct signal, or an open Cloud Monitoring incident with a metric
     /// type and an observed value (an alias in the spec's vocabulary maps the type). Nil for anything else.
     public init?(_ event: NormalizedEvent) {
-        let metricKey: String
-        let valueKey: String
+        let keys: (metric: String, value: String)
         switch event.format {
-        case .signal: (metricKey, valueKey) = ("metric", "value")
-        case .monitoring where event.data["state"] == "open": (metricKey, valueKey) = ("metric_type", "observed_value")
+        case .signal: keys = ("metric", "value")
+        case .monitoring where event.data["state"] == "open": keys = ("metric_type", "observed_value")
         default: return nil
         }
-        guard let metric = event.data[metricKey]?.stringValue, let value = event.data[valueKey]?.stringValue,
+        guard let metric = event.data[keys.metric]?.stringValue, let value = event.data[keys.value]?.stringValue,
             (try? JSONValue.parse(Array(value.utf8)))?.numberText != nil
         else { return nil }
         self.init(eventID: event.eventID, metric: metric, value: value, time: event.eventTime)

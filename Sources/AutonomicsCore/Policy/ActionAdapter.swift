@@ -49,9 +49,12 @@ public enum ActionAdapter: Sendable, Hashable {
         }
     }
 
-    /// Every adapter's spec name, for error messages.
-    static let names = [
-        "cloud_run.throttle", "cloud_run.rollback", "cloud_run.freeze", "scheduler.pause", "scheduler.resume",
-        "pubsub.pause_push", "pubsub.resume_push",
+    /// Every adapter's spec name.
+    public static let allNames = samples.map(\.name)
+
+    /// One of each adapter, the throttle with a placeholder limit: what a spec's `adapter` key can name.
+    static let samples: [ActionAdapter] = [
+        .cloudRunThrottle(maxInstances: .count(1)), .cloudRunRollback, .cloudRunFreeze, .schedulerPause, .schedulerResume,
+        .pubsubPausePush, .pubsubResumePush,
     ]
 }

@@ -6,21 +6,9 @@ public struct MetricVocabulary: Sendable, Hashable {
     /// Alias (or canonical name) → canonical name.
     private let canonical: [String: String]
 
-    /// - Parameter aliases: canonical name → its aliases.
-    init(aliases: [String: [String]], reader: SpecReader) throws(SpecError) {
-        var canonical: [String: String] = [:]
-        for name in aliases.keys.sorted() { canonical[name] = name }
-        for (name, names) in aliases.sorted(by: { $0.key < $1.key }) {
-            for alias in names {
-                if let other = canonical[alias], other != name {
-                    throw reader.error(
-                        .invalidValue, expected: "an alias not already taken by \(other)",
-                        at: "\(name).aliases", found: .string(alias))
-                }
-                canonical[alias] = name
-            }
-        }
-        self.metrics = aliases.keys.sorted()
+    /// - Parameter canonical: every accepted name (canonical names and aliases) → its canonical name.
+    init(canonical: [String: String]) {
+        self.metrics = Set(canonical.values).sorted()
         self.canonical = canonical
     }
 

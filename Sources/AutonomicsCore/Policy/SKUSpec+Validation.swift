@@ -5,19 +5,26 @@ extension SKUSpec {
     static func postponedSignalLimit(_ root: SpecReader) throws(SpecError) -> Int {
         guard let governor = try root.optional("governor") else { return defaultPostponedSignalLimit }
         _ = try governor.table(known: ["postponed_limit"])
-        return try governor.optional("postponed_limit").map { limit throws(SpecError) in
-            Int(try limit.integer(in: 1...1024))
-        } ?? defaultPostponedSignalLimit
+        guard let limit = try governor.optional("postponed_limit") else { return defaultPostponedSignalLimit }
+        return Int(try limit.integer(in: 1...1024))
     }
 
     static func metrics(_ section: SpecReader) throws(SpecError) -> MetricVocabulary {
-        var aliases: [String: [String]] = [:]
-        for (name, metric) in try section.entries() {
+        let entries = try section.entries()
+        guard !entries.isEmpty else { throw section.error(.invalidValue, expected: "at least one metric") }
+        var canonical: [String: String] = [:]
+        for (name, _) in entries { canonical[name] = name }
+        for (name, metric) in entries {
             _ = try metric.table(known: ["aliases", "unit", "description"])
-            aliases[name] = try metric.optional("aliases")?.strings() ?? []
+            guard let aliases = try metric.optional("aliases") else { continue }
+            for alias in try aliases.strings() {
+                if let other = canonical[alias], other != name {
+                    throw aliases.error(.invalidValue, expected: "aliases not already taken by \(other)", found: .string(alias))
+                }
+                canonical[alias] = name
+            }
         }
-        guard !aliases.isEmpty else { throw section.error(.invalidValue, expected: "at least one metric") }
-        return try MetricVocabulary(aliases: aliases, reader: section)
+        return MetricVocabulary(canonical: canonical)
     }
 
     static func tiers(_ section: SpecReader) throws(SpecError) -> [String: Tier] {
@@ -122,21 +129,18 @@ extension SKUSpec {
         var actions: [String: ActionSpec] = [:]
         for (name, action) in try section.entries() {
             let kind = try action.required("adapter")
+            let kindName = try kind.string()
+            guard let sample = ActionAdapter.samples.first(where: { $0.name == kindName }) else {
+                throw kind.error(.invalidValue, expected: "an adapter: " + ActionAdapter.allNames.joined(separator: ", "), found: kind.value)
+            }
             let adapter: ActionAdapter
-            switch try kind.string() {
-            case "cloud_run.throttle":
+            if case .cloudRunThrottle = sample {
                 _ = try action.table(known: ["adapter", "max_instances", "description"])
                 adapter = .cloudRunThrottle(maxInstances: try instanceLimit(action.required("max_instances"), tiers: tiers))
-            case "cloud_run.rollback": adapter = .cloudRunRollback
-            case "cloud_run.freeze": adapter = .cloudRunFreeze
-            case "scheduler.pause": adapter = .schedulerPause
-            case "scheduler.resume": adapter = .schedulerResume
-            case "pubsub.pause_push": adapter = .pubsubPausePush
-            case "pubsub.resume_push": adapter = .pubsubResumePush
-            default:
-                throw kind.error(.invalidValue, expected: "an adapter: " + ActionAdapter.names.joined(separator: ", "), found: kind.value)
+            } else {
+                _ = try action.table(known: ["adapter", "description"])
+                adapter = sample
             }
-            if case .cloudRunThrottle = adapter {} else { _ = try action.table(known: ["adapter", "description"]) }
             guard bindings.templates[adapter.resource] != nil else {
                 throw kind.error(
                     .unknownReference, expected: "an adapter whose resource has a template: bindings.\(adapter.resource.rawValue) is not set",

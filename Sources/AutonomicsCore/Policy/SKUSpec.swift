@@ -5,7 +5,7 @@ public struct SKUSpec: Sendable, Hashable {
     /// Where the document came from, named in every ``SpecError``.
     public let source: String
     /// Lowercase hex SHA-256 of the document's canonical JSON, stamped on every receipt as `spec_hash`.
-    /// Non-integer numbers count as their text, so `above = 85.5` and `above = "85.5"` hash alike, as they mean alike.
+    /// Canonical JSON has integers only, so other numbers (`above = 90.5`) are hashed as their text.
     public let specHash: String
     /// How many signals a tenant keeps while an action is in flight; more are dropped and counted.
     public let postponedSignalLimit: Int
