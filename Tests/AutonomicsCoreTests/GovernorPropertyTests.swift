@@ -82,8 +82,10 @@ struct GovernorPropertyTests {
             return F.signal(metric, value, id: "signal-\(time)", at: time)
         case 55..<70:
             let states = Tenant.EntitlementMachine.State.allCases.filter { $0 != .unknown }
+            // Mostly active, so that tenants are governed long enough to act.
+            let state = Bool.random(using: &random) ? .active : states.randomElement(using: &random)!
             return F.entitlement(
-                states.randomElement(using: &random)!,
+                state,
                 plan: ["basic-monthly", "pro-monthly", "pro-enterprise", "gold", nil].randomElement(using: &random)!,
                 pending: ["basic-monthly", "legacy", nil].randomElement(using: &random)!,
                 id: Int.random(in: 0..<8, using: &random) == 0 ? "ent-2" : "ent-1", at: time)
