@@ -22,6 +22,7 @@ struct GovernorPropertyTests {
     /// What a run produced, and any invariant it broke.
     struct Run {
         var receipts: [Receipt] = []
+        var tenants: [String: Tenant] = [:]
         var actions = 0
         var refusals = 0
         var violations: [String] = []
@@ -66,6 +67,7 @@ struct GovernorPropertyTests {
             }
             run.refusals += decision.receipts.count { $0.kind == .refusal }
         }
+        run.tenants = tenants
         return run
     }
 
@@ -143,6 +145,28 @@ struct GovernorPropertyTests {
             #expect(report.isValid, "\(report.summary)")
             #expect(report.tenantsChecked == Self.tenantIDs.count)
         }
+    }
+
+    @Test("every tenant's state survives its state record, through canonical JSON")
+    func stateRecords() throws {
+        let run = Self.run(seed: 7, steps: 3000)
+        #expect(run.tenants.values.contains { $0.governor.inFlight != nil })
+        #expect(run.tenants.values.contains { !$0.governor.postponed.isEmpty })
+        for tenant in run.tenants.values {
+            let bytes = CanonicalJSON.encode(tenant.stateRecord)
+            let restored = try Tenant(stateRecord: JSONValue.parse(bytes), source: "autonomics.state")
+            #expect(restored == tenant)
+        }
+    }
+
+    @Test("a state record of the wrong shape names the member")
+    func badStateRecord() throws {
+        var record = try #require(Tenant(id: "acme").stateRecord.objectValue)
+        var governor = try #require(record["governor"]?.objectValue)
+        governor["state"] = "sleeping"
+        record["governor"] = .object(governor)
+        let error = #expect(throws: SpecError.self) { try Tenant(stateRecord: .object(record), source: "autonomics.state/0@9") }
+        #expect(error?.description == "autonomics.state/0@9: governor.state: expected one of boot, stable, warning, intervening, degraded, refusing, found \"sleeping\"")
     }
 
     @Test("replaying the same inputs under the same spec writes byte-identical receipts")

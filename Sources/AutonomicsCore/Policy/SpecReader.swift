@@ -1,4 +1,5 @@
-/// A position in a SKU spec document: reads the value there and names the key path in every error.
+/// A position in a SKU spec document (or another document read the same way, such as a tenant's state record):
+/// reads the value there and names the key path in every error.
 struct SpecReader {
     let value: JSONValue
     let source: String
@@ -69,6 +70,14 @@ struct SpecReader {
             throw error(.invalidValue, expected: expected, found: value)
         }
         return lexeme
+    }
+
+    /// A string naming one case of `Value`.
+    func oneOf<Value: RawRepresentable & CaseIterable>(_: Value.Type) throws(SpecError) -> Value where Value.RawValue == String {
+        guard let text = value.stringValue, let found = Value(rawValue: text) else {
+            throw error(.invalidValue, expected: "one of " + Value.allCases.map(\.rawValue).joined(separator: ", "), found: value)
+        }
+        return found
     }
 
     func array() throws(SpecError) -> [SpecReader] {
