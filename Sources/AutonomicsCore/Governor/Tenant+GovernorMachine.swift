@@ -67,7 +67,7 @@ extension Tenant {
 
         mutating func take(_ signal: TenantSignal, context: Context, log: inout DecisionLog) {
             guard let metric = context.spec.metrics.canonicalName(signal.metric) else {
-                log.receipt(.ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["ignored": "unknown_metric"])
+                log.receipt(.ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["reason": "unknown_metric"])
                 return
             }
             switch state {
@@ -94,7 +94,7 @@ extension Tenant {
 
         mutating func take(_ result: ActionResult, context: Context, log: inout DecisionLog) {
             guard let request = inFlight, request.id == result.requestID else {
-                log.receipt(.ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["ignored": "stale_action_result"])
+                log.receipt(.ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["reason": "stale_action_result"])
                 return
             }
             let before = state
@@ -106,14 +106,13 @@ extension Tenant {
                 }
             }
             if state != .intervening { remainingActions = [] }
-            var fields: [String: JSONValue] = [
+            if state == .stable { highStreaks = [:] }
+            let fields: [String: JSONValue] = [
                 "action": request.receiptValue, "rule": .string(request.rule), "outcome": .string(result.outcome.rawValue),
                 "http_status": result.httpStatus.map { .integer(Int64($0)) } ?? .null,
                 "google_status": result.googleStatus.map(JSONValue.string) ?? .null,
-                "pre_action_value": result.preActionValue ?? .null,
+                "pre_action_value": result.preActionValue ?? .null, "postponed": .integer(Int64(postponed.count)),
             ]
-            if state == .stable { highStreaks = [:] }
-            fields["postponed"] = .integer(Int64(postponed.count))
             log.receipt(.actionResult, machine: Self.machine, before: before.rawValue, after: state.rawValue, fields)
             if state == .intervening {
                 startNext(rule: request.rule, context: context, log: &log)
@@ -125,7 +124,7 @@ extension Tenant {
             switch command.kind {
             case .reset:
                 guard state == .refusing || state == .degraded else {
-                    log.receipt(.ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["ignored": "nothing_to_reset"])
+                    log.receipt(.ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["reason": "nothing_to_reset"])
                     return
                 }
                 if let refusal = context.entitlementRefusal {
