@@ -43,7 +43,8 @@ struct DecisionReceiptTests {
     @Test("without a previous step, decision receipts link to the committed head")
     func chainedAfterHead() throws {
         var ledger = ReceiptLedger(specHash: F.spec.specHash)
-        let decision = Tenant(id: "acme").decide(F.entitlement(.activationRequested, plan: "basic-monthly"), spec: F.spec)
+        let decision = Tenant(id: "acme").decide(
+            F.entitlement(.activationRequested, plan: "basic-monthly"), spec: F.spec)
         let steps = ledger.steps(appending: decision.receipts, tenantID: "acme", now: F.start)
         #expect(steps.map(\.receipt.seq) == [1, 2])
         for step in steps {
@@ -78,7 +79,10 @@ struct DecisionReceiptTests {
         let open = NormalizedEvent(
             tenantID: "acme", tenantResolution: "monitoring.policy_user_labels.tenant_id", eventID: "0.abc/open",
             eventType: "incident.open", format: .monitoring, eventTime: F.start,
-            data: ["state": "open", "metric_type": "run.googleapis.com/container/cpu/utilizations", "observed_value": "91.5"],
+            data: [
+                "state": "open", "metric_type": "run.googleapis.com/container/cpu/utilizations",
+                "observed_value": "91.5",
+            ],
             origin: EventOrigin(topic: "autonomics.tenant-events", partition: 0, offset: 1))
         let signal = try #require(TenantSignal(open))
         #expect(signal.metric == "run.googleapis.com/container/cpu/utilizations")

@@ -67,7 +67,8 @@ struct GovernorMachineTests {
             .lowSignal: (.stable, "transition"), .highSignal: (.intervening, "transition action_attempt"),
             .errorBurst: (.refusing, "refusal"), .unknownMetric: (.warning, "ignored"),
             .entitlementActive: (.warning, "entitlement"), .entitlementSuspended: (.refusing, "entitlement transition"),
-            .actionSucceeded: (.warning, "ignored"), .actionFailed: (.warning, "ignored"), .staleResult: (.warning, "ignored"),
+            .actionSucceeded: (.warning, "ignored"), .actionFailed: (.warning, "ignored"),
+            .staleResult: (.warning, "ignored"),
             .reset: (.warning, "ignored"),
         ],
         .intervening: [
@@ -82,10 +83,12 @@ struct GovernorMachineTests {
             .lowSignal: (.degraded, "-"), .highSignal: (.degraded, "-"), .errorBurst: (.refusing, "refusal"),
             .unknownMetric: (.degraded, "ignored"), .entitlementActive: (.degraded, "entitlement"),
             .entitlementSuspended: (.refusing, "entitlement transition"), .actionSucceeded: (.degraded, "ignored"),
-            .actionFailed: (.degraded, "ignored"), .staleResult: (.degraded, "ignored"), .reset: (.stable, "transition"),
+            .actionFailed: (.degraded, "ignored"), .staleResult: (.degraded, "ignored"),
+            .reset: (.stable, "transition"),
         ],
         .refusing: [
-            .lowSignal: (.refusing, "refusal"), .highSignal: (.refusing, "refusal"), .errorBurst: (.refusing, "refusal"),
+            .lowSignal: (.refusing, "refusal"), .highSignal: (.refusing, "refusal"),
+            .errorBurst: (.refusing, "refusal"),
             .unknownMetric: (.refusing, "ignored"), .entitlementActive: (.stable, "entitlement transition"),
             .entitlementSuspended: (.refusing, "entitlement"), .actionSucceeded: (.refusing, "ignored"),
             .actionFailed: (.refusing, "ignored"), .staleResult: (.refusing, "ignored"), .reset: (.refusing, "refusal"),
@@ -98,7 +101,8 @@ struct GovernorMachineTests {
         for row in Self.table.values { #expect(Set(row.keys) == Set(Input.allCases)) }
     }
 
-    @Test("each cell: next state, receipts, and an action only for warning + the second high", arguments: State.allCases)
+    @Test(
+        "each cell: next state, receipts, and an action only for warning + the second high", arguments: State.allCases)
     func row(_ state: State) throws {
         let row = try #require(Self.table[state])
         for input in Input.allCases {
@@ -107,7 +111,8 @@ struct GovernorMachineTests {
             let decision = before.decide(input.value, spec: F.spec)
             #expect(decision.tenant.governor.state == next, "\(state) + \(input)")
             let written = decision.receipts.map(\.kind.rawValue)
-            #expect(written == (kinds == "-" ? [] : kinds.split(separator: " ").map(String.init)), "\(state) + \(input)")
+            #expect(
+                written == (kinds == "-" ? [] : kinds.split(separator: " ").map(String.init)), "\(state) + \(input)")
             let expectsAction = state == .warning && input == .highSignal
             #expect(decision.actionRequests.count == (expectsAction ? 1 : 0), "\(state) + \(input)")
             // Deciding changed nothing.

@@ -53,7 +53,9 @@ struct GovernorPropertyTests {
             // One delivery in ten fails: nothing is applied or committed, as in the runtime.
             guard Int.random(in: 0..<10, using: &random) > 0 else { continue }
             for step in ledger.steps(appending: decision.receipts, tenantID: tenantID, now: input.time) {
-                if !ledger.commit(step) { run.violations.append("step \(step.receipt.seq) of \(tenantID) did not commit") }
+                if !ledger.commit(step) {
+                    run.violations.append("step \(step.receipt.seq) of \(tenantID) did not commit")
+                }
                 run.receipts.append(step.receipt)
             }
             tenants[tenantID, default: Tenant(id: tenantID)].apply(decision)
@@ -61,7 +63,9 @@ struct GovernorPropertyTests {
                 actuator[tenantID] = nil
             }
             for request in decision.actionRequests {
-                if actuator[tenantID] != nil { run.violations.append("step \(step): second request in flight for \(tenantID)") }
+                if actuator[tenantID] != nil {
+                    run.violations.append("step \(step): second request in flight for \(tenantID)")
+                }
                 actuator[tenantID] = request
                 run.actions += 1
             }
@@ -79,7 +83,8 @@ struct GovernorPropertyTests {
     ) -> TenantInput {
         switch Int.random(in: 0..<100, using: &random) {
         case 0..<55:
-            let metric = ["cpu", "cpu_utilization", "errors", "memory_utilization", "disk"].randomElement(using: &random)!
+            let metric = ["cpu", "cpu_utilization", "errors", "memory_utilization", "disk"].randomElement(
+                using: &random)!
             let value = ["0", "12", "80.5", "80.51", "95", "100", "5", "6.25", "91"].randomElement(using: &random)!
             return F.signal(metric, value, id: "signal-\(time)", at: time)
         case 55..<70:
@@ -100,13 +105,20 @@ struct GovernorPropertyTests {
         }
     }
 
-    static func check(_ decision: TenantDecision, before: Tenant, input: TenantInput, actuator: [String: ActionRequest], step: Int, into run: inout Run) {
+    static func check(
+        _ decision: TenantDecision, before: Tenant, input: TenantInput, actuator: [String: ActionRequest], step: Int,
+        into run: inout Run
+    ) {
         func violated(_ message: String) { run.violations.append("step \(step), \(before.id): \(message)") }
         let after = decision.tenant
         if decision.actionRequests.count > 1 { violated("more than one request in one decision") }
         for request in decision.actionRequests {
-            if !before.entitlement.isServing || !after.entitlement.isServing { violated("action for an entitlement that is not serving") }
-            if [.boot, .refusing, .degraded].contains(before.governor.state) { violated("action from \(before.governor.state)") }
+            if !before.entitlement.isServing || !after.entitlement.isServing {
+                violated("action for an entitlement that is not serving")
+            }
+            if [.boot, .refusing, .degraded].contains(before.governor.state) {
+                violated("action from \(before.governor.state)")
+            }
             if let inFlight = before.governor.inFlight {
                 guard case .actionResult(let result) = input, result.requestID == inFlight.id else {
                     violated("action while \(inFlight.id) is in flight")
@@ -115,13 +127,17 @@ struct GovernorPropertyTests {
             }
             if request.tenantID != before.id { violated("request for another tenant") }
             let bound = try? F.spec.bindings.target(request.adapter.resource, tenantID: before.id)
-            if bound == nil || bound != request.target { violated("target \(request.target) outside the tenant's bindings") }
+            if bound == nil || bound != request.target {
+                violated("target \(request.target) outside the tenant's bindings")
+            }
             if after.governor.inFlight != request { violated("request not recorded as in flight") }
         }
         if !after.entitlement.isServing && ![.boot, .refusing].contains(after.governor.state) {
             violated("governor \(after.governor.state) with entitlement \(after.entitlement.state)")
         }
-        if after.governor.state == .intervening && after.governor.inFlight == nil { violated("intervening with nothing in flight") }
+        if after.governor.state == .intervening && after.governor.inFlight == nil {
+            violated("intervening with nothing in flight")
+        }
         if after.governor.inFlight != nil && ![.intervening, .refusing].contains(after.governor.state) {
             violated("action in flight while \(after.governor.state)")
         }
@@ -165,8 +181,13 @@ struct GovernorPropertyTests {
         var governor = try #require(record["governor"]?.objectValue)
         governor["state"] = "sleeping"
         record["governor"] = .object(governor)
-        let error = #expect(throws: SpecError.self) { try Tenant(stateRecord: .object(record), source: "autonomics.state/0@9") }
-        #expect(error?.description == "autonomics.state/0@9: governor.state: expected one of boot, stable, warning, intervening, degraded, refusing, found \"sleeping\"")
+        let error = #expect(throws: SpecError.self) {
+            try Tenant(stateRecord: .object(record), source: "autonomics.state/0@9")
+        }
+        #expect(
+            error?.description
+                == "autonomics.state/0@9: governor.state: expected one of boot, stable, warning, intervening, degraded, refusing, found \"sleeping\""
+        )
     }
 
     @Test("replaying the same inputs under the same spec writes byte-identical receipts")

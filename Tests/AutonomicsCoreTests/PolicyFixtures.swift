@@ -77,7 +77,8 @@ enum PolicyFixtures {
         id: String = "ent-1",
         at time: Int64 = start
     ) -> TenantInput {
-        .entitlement(EntitlementSnapshot(entitlementID: id, state: state, plan: plan, newPendingPlan: pending, time: time))
+        .entitlement(
+            EntitlementSnapshot(entitlementID: id, state: state, plan: plan, newPendingPlan: pending, time: time))
     }
 
     static func result(_ requestID: String, _ outcome: ActionResult.Outcome, at time: Int64 = start) -> TenantInput {
@@ -106,7 +107,9 @@ enum PolicyFixtures {
     }
 
     /// A copy of `document` with the value at `path` (keys and array indices) replaced, or removed when nil.
-    static func replacing(_ path: [PathElement], with value: JSONValue?, in document: JSONValue = document) -> JSONValue? {
+    static func replacing(_ path: [PathElement], with value: JSONValue?, in document: JSONValue = document)
+        -> JSONValue?
+    {
         guard let first = path.first else { return value }
         let rest = Array(path.dropFirst())
         switch (first, document) {

@@ -8,22 +8,37 @@ struct TenantBindingsTests {
 
     @Test("templates name each resource of a tenant")
     func templates() throws {
-        #expect(try bindings.target(.service, tenantID: "acme") == "projects/tenants/locations/us-central1/services/tenant-acme")
-        #expect(try bindings.target(.job, tenantID: "acme") == "projects/tenants/locations/us-central1/jobs/tenant-acme-sync")
-        #expect(try bindings.target(.subscription, tenantID: "a.b_c-9") == "projects/tenants/subscriptions/tenant-a.b_c-9")
+        #expect(
+            try bindings.target(.service, tenantID: "acme")
+                == "projects/tenants/locations/us-central1/services/tenant-acme")
+        #expect(
+            try bindings.target(.job, tenantID: "acme")
+                == "projects/tenants/locations/us-central1/jobs/tenant-acme-sync")
+        #expect(
+            try bindings.target(.subscription, tenantID: "a.b_c-9") == "projects/tenants/subscriptions/tenant-a.b_c-9")
     }
 
     @Test("an override changes project and region for the templates, or names a resource outright")
     func overrides() throws {
-        #expect(try bindings.target(.service, tenantID: "globex") == "projects/globex-own/locations/europe-west1/services/tenant-globex")
-        #expect(try bindings.target(.subscription, tenantID: "globex") == "projects/globex-own/subscriptions/tenant-globex")
-        #expect(try bindings.target(.service, tenantID: "initech") == "projects/initech/locations/us-east1/services/frontend")
-        #expect(try bindings.target(.job, tenantID: "initech") == "projects/tenants/locations/us-central1/jobs/tenant-initech-sync")
+        #expect(
+            try bindings.target(.service, tenantID: "globex")
+                == "projects/globex-own/locations/europe-west1/services/tenant-globex")
+        #expect(
+            try bindings.target(.subscription, tenantID: "globex") == "projects/globex-own/subscriptions/tenant-globex")
+        #expect(
+            try bindings.target(.service, tenantID: "initech")
+                == "projects/initech/locations/us-east1/services/frontend")
+        #expect(
+            try bindings.target(.job, tenantID: "initech")
+                == "projects/tenants/locations/us-central1/jobs/tenant-initech-sync")
     }
 
     @Test(
         "a tenant id that could change a name's structure gets no target",
-        arguments: ["", ".", "..", "a/b", "../other", "acme/../../x", "a b", "a%2Fb", "a?x=1", "ä", "a{tenant_id}", String(repeating: "a", count: 257)]
+        arguments: [
+            "", ".", "..", "a/b", "../other", "acme/../../x", "a b", "a%2Fb", "a?x=1", "ä", "a{tenant_id}",
+            String(repeating: "a", count: 257),
+        ]
     )
     func unsafeTenantIDs(tenantID: String) {
         #expect(!TenantBindings.isSafeTenantID(tenantID))

@@ -22,7 +22,9 @@ struct SKUSpecLoaderTests {
         }
         #expect(spec.rules.first { $0.name == "memory-pressure" }?.above == "90.5")
         #expect(spec.specHash == (try SKUSpecLoader.load(file: Self.example)).specHash)
-        #expect(try spec.bindings.target(.service, tenantID: "acme") == "projects/acme-analytics-tenants/locations/us-central1/services/tenant-acme")
+        #expect(
+            try spec.bindings.target(.service, tenantID: "acme")
+                == "projects/acme-analytics-tenants/locations/us-central1/services/tenant-acme")
     }
 
     @Test("errors name the file and the key")

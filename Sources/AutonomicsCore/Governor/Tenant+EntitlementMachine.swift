@@ -54,10 +54,19 @@ extension Tenant {
         public static let allowedTransitions: [State: Set<State>] = [
             .unknown: Set(State.allCases).subtracting([.unknown]),
             .activationRequested: [.activationRequested, .active, .cancelled, .deleted],
-            .active: [.active, .suspended, .pendingPlanChange, .pendingPlanChangeApproval, .pendingCancellation, .cancelled, .deleted],
+            .active: [
+                .active, .suspended, .pendingPlanChange, .pendingPlanChangeApproval, .pendingCancellation, .cancelled,
+                .deleted,
+            ],
             .suspended: [.suspended, .active, .pendingCancellation, .cancelled, .deleted],
-            .pendingPlanChange: [.pendingPlanChange, .pendingPlanChangeApproval, .active, .suspended, .pendingCancellation, .cancelled, .deleted],
-            .pendingPlanChangeApproval: [.pendingPlanChangeApproval, .pendingPlanChange, .active, .suspended, .pendingCancellation, .cancelled, .deleted],
+            .pendingPlanChange: [
+                .pendingPlanChange, .pendingPlanChangeApproval, .active, .suspended, .pendingCancellation, .cancelled,
+                .deleted,
+            ],
+            .pendingPlanChangeApproval: [
+                .pendingPlanChangeApproval, .pendingPlanChange, .active, .suspended, .pendingCancellation, .cancelled,
+                .deleted,
+            ],
             .pendingCancellation: [.pendingCancellation, .active, .cancelled, .deleted],
             .cancelled: [.cancelled, .deleted],
             .deleted: [.deleted],
@@ -65,7 +74,9 @@ extension Tenant {
 
         /// Takes a snapshot in, receipting it with the Procurement call the approval policy asks for.
         /// - Returns: whether the snapshot was taken (not stale, not another live entitlement of the account).
-        mutating func take(_ snapshot: EntitlementSnapshot, tenantID: String, spec: SKUSpec, log: inout DecisionLog) -> Bool {
+        mutating func take(_ snapshot: EntitlementSnapshot, tenantID: String, spec: SKUSpec, log: inout DecisionLog)
+            -> Bool
+        {
             let before = state
             var fields: [String: JSONValue] = [
                 "entitlement_id": .string(snapshot.entitlementID), "reported_state": .string(snapshot.state.rawValue),
@@ -75,7 +86,8 @@ extension Tenant {
             let startsOver = !isSameEntitlement && (state == .cancelled || state == .deleted)
             guard startsOver || (isSameEntitlement && Self.allowedTransitions[state]!.contains(snapshot.state)) else {
                 fields["ignored"] = .string(isSameEntitlement ? "stale_state" : "other_live_entitlement")
-                log.receipt(.entitlement, machine: "entitlement", before: before.rawValue, after: before.rawValue, fields)
+                log.receipt(
+                    .entitlement, machine: "entitlement", before: before.rawValue, after: before.rawValue, fields)
                 return false
             }
             if startsOver { self = EntitlementMachine() }
@@ -104,14 +116,16 @@ extension Tenant {
                 guard let plan else { return nil }
                 switch policy.decision(forPlan: plan) {
                 case .approve: return ProcurementRequest(entitlementID: entitlementID, call: .approve)
-                case .reject(let reason): return ProcurementRequest(entitlementID: entitlementID, call: .reject(reason: reason))
+                case .reject(let reason):
+                    return ProcurementRequest(entitlementID: entitlementID, call: .reject(reason: reason))
                 case .manual: return nil
                 }
             case .pendingPlanChangeApproval:
                 guard let pendingPlan else { return nil }
                 switch policy.decision(forPlan: pendingPlan) {
                 case .approve:
-                    return ProcurementRequest(entitlementID: entitlementID, call: .approvePlanChange(pendingPlan: pendingPlan))
+                    return ProcurementRequest(
+                        entitlementID: entitlementID, call: .approvePlanChange(pendingPlan: pendingPlan))
                 case .reject(let reason):
                     return ProcurementRequest(
                         entitlementID: entitlementID, call: .rejectPlanChange(pendingPlan: pendingPlan, reason: reason))

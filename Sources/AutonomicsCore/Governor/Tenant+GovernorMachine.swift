@@ -67,7 +67,9 @@ extension Tenant {
 
         mutating func take(_ signal: TenantSignal, context: Context, log: inout DecisionLog) {
             guard let metric = context.spec.metrics.canonicalName(signal.metric) else {
-                log.receipt(.ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["reason": "unknown_metric"])
+                log.receipt(
+                    .ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue,
+                    ["reason": "unknown_metric"])
                 return
             }
             switch state {
@@ -94,7 +96,9 @@ extension Tenant {
 
         mutating func take(_ result: ActionResult, context: Context, log: inout DecisionLog) {
             guard let request = inFlight, request.id == result.requestID else {
-                log.receipt(.ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["reason": "stale_action_result"])
+                log.receipt(
+                    .ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue,
+                    ["reason": "stale_action_result"])
                 return
             }
             let before = state
@@ -108,7 +112,8 @@ extension Tenant {
             if state != .intervening { remainingActions = [] }
             if state == .stable { highStreaks = [:] }
             let fields: [String: JSONValue] = [
-                "action": request.receiptValue, "rule": .string(request.rule), "outcome": .string(result.outcome.rawValue),
+                "action": request.receiptValue, "rule": .string(request.rule),
+                "outcome": .string(result.outcome.rawValue),
                 "http_status": result.httpStatus.map { .integer(Int64($0)) } ?? .null,
                 "google_status": result.googleStatus.map(JSONValue.string) ?? .null,
                 "pre_action_value": result.preActionValue ?? .null, "postponed": .integer(Int64(postponed.count)),
@@ -124,7 +129,9 @@ extension Tenant {
             switch command.kind {
             case .reset:
                 guard state == .refusing || state == .degraded else {
-                    log.receipt(.ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue, ["reason": "nothing_to_reset"])
+                    log.receipt(
+                        .ignored, machine: Self.machine, before: state.rawValue, after: state.rawValue,
+                        ["reason": "nothing_to_reset"])
                     return
                 }
                 if let refusal = context.entitlementRefusal {
@@ -146,7 +153,9 @@ extension Tenant {
                 state = .refusing
                 self.refusal = refusal
                 remainingActions = []
-                log.receipt(.transition, machine: Self.machine, before: before.rawValue, after: state.rawValue, ["reason": .string(refusal.reason)])
+                log.receipt(
+                    .transition, machine: Self.machine, before: before.rawValue, after: state.rawValue,
+                    ["reason": .string(refusal.reason)])
                 return
             }
             switch (state, refusal) {
@@ -168,11 +177,14 @@ extension Tenant {
             state = inFlight == nil ? .stable : .intervening
             refusal = nil
             highStreaks = [:]
-            log.receipt(.transition, machine: Self.machine, before: before.rawValue, after: state.rawValue, ["reason": .string(reason)])
+            log.receipt(
+                .transition, machine: Self.machine, before: before.rawValue, after: state.rawValue,
+                ["reason": .string(reason)])
         }
 
         /// Updates the streaks of the metric's rules and acts on the first rule that fires.
-        private mutating func evaluate(_ signal: TenantSignal, metric: String, context: Context, log: inout DecisionLog) {
+        private mutating func evaluate(_ signal: TenantSignal, metric: String, context: Context, log: inout DecisionLog)
+        {
             guard let tier = context.tier else { return }
             var fired: (rule: PolicyRule, outcome: RuleOutcome)?
             for rule in context.spec.rules where rule.metric == metric {
@@ -209,7 +221,8 @@ extension Tenant {
                     ruleFields.merging(["reason": "degraded: no action until an operator resets the tenant"]) { $1 })
             case .warn(let actions):
                 if state != .degraded { state = .warning }
-                log.receipt(.transition, machine: Self.machine, before: before.rawValue, after: state.rawValue, ruleFields)
+                log.receipt(
+                    .transition, machine: Self.machine, before: before.rawValue, after: state.rawValue, ruleFields)
                 remainingActions = actions
                 startNext(rule: rule.name, context: context, log: &log)
             }
@@ -233,16 +246,23 @@ extension Tenant {
                 } catch {
                     log.receipt(
                         .refusal, machine: Self.machine, before: before.rawValue, after: state.rawValue,
-                        ["rule": .string(rule), "reason": .string(error.description), "action_name": .string(action.name)])
+                        [
+                            "rule": .string(rule), "reason": .string(error.description),
+                            "action_name": .string(action.name),
+                        ])
                 }
             }
             if state == .intervening {
                 state = .stable
-                log.receipt(.transition, machine: Self.machine, before: State.intervening.rawValue, after: state.rawValue, ["rule": .string(rule)])
+                log.receipt(
+                    .transition, machine: Self.machine, before: State.intervening.rawValue, after: state.rawValue,
+                    ["rule": .string(rule)])
             }
         }
 
-        private mutating func makeRequest(_ action: ActionSpec, rule: String, context: Context) throws(BindingError) -> ActionRequest {
+        private mutating func makeRequest(_ action: ActionSpec, rule: String, context: Context) throws(BindingError)
+            -> ActionRequest
+        {
             let target = try context.spec.bindings.target(action.adapter.resource, tenantID: context.tenantID)
             var parameters: [String: JSONValue] = [:]
             if case .cloudRunThrottle(let limit) = action.adapter {

@@ -17,7 +17,9 @@ extension Tenant {
         ]
         governorRecord["refusal"] = governor.refusal?.stateRecord
         governorRecord["in_flight"] = governor.inFlight?.stateRecord
-        return ["tenant_id": .string(id), "entitlement": .object(entitlementRecord), "governor": .object(governorRecord)]
+        return [
+            "tenant_id": .string(id), "entitlement": .object(entitlementRecord), "governor": .object(governorRecord),
+        ]
     }
 
     /// Restores a tenant from its ``stateRecord``.
@@ -46,12 +48,14 @@ extension Tenant {
         for signal in try governorRecord.required("postponed").array() {
             governor.postponed.append(try TenantSignal(stateRecord: signal))
         }
-        governor.postponedOverflow = try governorRecord.required("postponed_overflow").integer(in: 0...CanonicalJSON.maximumInteger)
+        governor.postponedOverflow = try governorRecord.required("postponed_overflow").integer(
+            in: 0...CanonicalJSON.maximumInteger)
         for (rule, streak) in try governorRecord.required("high_streaks").entries() {
             governor.highStreaks[rule] = Int(try streak.integer(in: 1...1000))
         }
         governor.remainingActions = try governorRecord.required("remaining_actions").strings()
-        governor.requestCount = try governorRecord.required("request_count").integer(in: 0...CanonicalJSON.maximumInteger)
+        governor.requestCount = try governorRecord.required("request_count").integer(
+            in: 0...CanonicalJSON.maximumInteger)
     }
 }
 
@@ -95,7 +99,9 @@ extension ActionRequest {
         let adapterReader = try reader.required("adapter")
         let adapterName = try adapterReader.string()
         guard var adapter = ActionAdapter.samples.first(where: { $0.name == adapterName }) else {
-            throw adapterReader.error(.invalidValue, expected: "an adapter: " + ActionAdapter.allNames.joined(separator: ", "), found: adapterReader.value)
+            throw adapterReader.error(
+                .invalidValue, expected: "an adapter: " + ActionAdapter.allNames.joined(separator: ", "),
+                found: adapterReader.value)
         }
         if case .cloudRunThrottle = adapter {
             let limit = try reader.required("limit")
@@ -109,7 +115,8 @@ extension ActionRequest {
         _ = try parameters.entries()
         self.init(
             id: try reader.required("id").string(), tenantID: try reader.required("tenant_id").string(),
-            action: try reader.required("name").string(), adapter: adapter, target: try reader.required("target").string(),
+            action: try reader.required("name").string(), adapter: adapter,
+            target: try reader.required("target").string(),
             parameters: parameters.value.objectValue!, rule: try reader.required("rule").string())
     }
 }

@@ -106,7 +106,10 @@ struct DecisionLog {
         case .actionResult(let result):
             fields = ["input": "action_result", "request_id": .string(result.requestID)]
         case .operatorCommand(let command):
-            fields = ["input": "operator_command", "event_id": .string(command.commandID), "command": .string(command.kind.rawValue)]
+            fields = [
+                "input": "operator_command", "event_id": .string(command.commandID),
+                "command": .string(command.kind.rawValue),
+            ]
             if let issuer = command.issuedBy { fields["issued_by"] = .string(issuer) }
         }
         fields["event_time"] = .string(RFC3339.format(milliseconds: input.time))

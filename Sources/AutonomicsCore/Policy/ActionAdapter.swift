@@ -54,7 +54,8 @@ public enum ActionAdapter: Sendable, Hashable {
 
     /// One of each adapter, the throttle with a placeholder limit: what a spec's `adapter` key can name.
     static let samples: [ActionAdapter] = [
-        .cloudRunThrottle(maxInstances: .count(1)), .cloudRunRollback, .cloudRunFreeze, .schedulerPause, .schedulerResume,
+        .cloudRunThrottle(maxInstances: .count(1)), .cloudRunRollback, .cloudRunFreeze, .schedulerPause,
+        .schedulerResume,
         .pubsubPausePush, .pubsubResumePush,
     ]
 }

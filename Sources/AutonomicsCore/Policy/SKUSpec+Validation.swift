@@ -19,7 +19,8 @@ extension SKUSpec {
             guard let aliases = try metric.optional("aliases") else { continue }
             for alias in try aliases.strings() {
                 if let other = canonical[alias], other != name {
-                    throw aliases.error(.invalidValue, expected: "aliases not already taken by \(other)", found: .string(alias))
+                    throw aliases.error(
+                        .invalidValue, expected: "aliases not already taken by \(other)", found: .string(alias))
                 }
                 canonical[alias] = name
             }
@@ -46,7 +47,9 @@ extension SKUSpec {
         for (plan, tier) in try section.entries() {
             let name = try tier.string()
             guard tiers[name] != nil else {
-                throw tier.error(.unknownReference, expected: "a tier: " + tiers.keys.sorted().joined(separator: ", "), found: tier.value)
+                throw tier.error(
+                    .unknownReference, expected: "a tier: " + tiers.keys.sorted().joined(separator: ", "),
+                    found: tier.value)
             }
             planTiers[plan] = name
         }
@@ -75,13 +78,19 @@ extension SKUSpec {
                 guard let name = try entry.optional(resource.rawValue) else { continue }
                 let text = try name.string()
                 guard resource.matches(text) else {
-                    throw name.error(.invalidBinding, expected: "a full name \(resource.shapeDescription)", found: name.value)
+                    throw name.error(
+                        .invalidBinding, expected: "a full name \(resource.shapeDescription)", found: name.value)
                 }
                 // An explicit name must not be another tenant's: no override may aim one tenant's actions at another.
-                if let owner = claimed[text] ?? templates[resource].flatMap({ templateTenant(of: text, template: $0, project: project, region: region) }),
+                if let owner = claimed[text]
+                    ?? templates[resource].flatMap({
+                        templateTenant(of: text, template: $0, project: project, region: region)
+                    }),
                     owner != tenantID
                 {
-                    throw name.error(.invalidBinding, expected: "a name no other tenant has (it is tenant \(owner)'s)", found: name.value)
+                    throw name.error(
+                        .invalidBinding, expected: "a name no other tenant has (it is tenant \(owner)'s)",
+                        found: name.value)
                 }
                 claimed[text] = tenantID
                 names[resource] = text
@@ -125,25 +134,32 @@ extension SKUSpec {
         return TenantBindings.isSafeTenantID(tenantID) ? tenantID : nil
     }
 
-    static func actions(_ section: SpecReader, tiers: [String: Tier], bindings: TenantBindings) throws(SpecError) -> [String: ActionSpec] {
+    static func actions(_ section: SpecReader, tiers: [String: Tier], bindings: TenantBindings) throws(SpecError)
+        -> [String: ActionSpec]
+    {
         var actions: [String: ActionSpec] = [:]
         for (name, action) in try section.entries() {
             let kind = try action.required("adapter")
             let kindName = try kind.string()
             guard let sample = ActionAdapter.samples.first(where: { $0.name == kindName }) else {
-                throw kind.error(.invalidValue, expected: "an adapter: " + ActionAdapter.allNames.joined(separator: ", "), found: kind.value)
+                throw kind.error(
+                    .invalidValue, expected: "an adapter: " + ActionAdapter.allNames.joined(separator: ", "),
+                    found: kind.value)
             }
             let adapter: ActionAdapter
             if case .cloudRunThrottle = sample {
                 _ = try action.table(known: ["adapter", "max_instances", "description"])
-                adapter = .cloudRunThrottle(maxInstances: try instanceLimit(action.required("max_instances"), tiers: tiers))
+                adapter = .cloudRunThrottle(
+                    maxInstances: try instanceLimit(action.required("max_instances"), tiers: tiers))
             } else {
                 _ = try action.table(known: ["adapter", "description"])
                 adapter = sample
             }
             guard bindings.templates[adapter.resource] != nil else {
                 throw kind.error(
-                    .unknownReference, expected: "an adapter whose resource has a template: bindings.\(adapter.resource.rawValue) is not set",
+                    .unknownReference,
+                    expected:
+                        "an adapter whose resource has a template: bindings.\(adapter.resource.rawValue) is not set",
                     found: kind.value)
             }
             actions[name] = ActionSpec(name: name, adapter: adapter)
@@ -152,11 +168,15 @@ extension SKUSpec {
     }
 
     /// An instance count, or `"quota:<name>"` naming a quota that every tier sets.
-    private static func instanceLimit(_ reader: SpecReader, tiers: [String: Tier]) throws(SpecError) -> ActionAdapter.InstanceLimit {
+    private static func instanceLimit(_ reader: SpecReader, tiers: [String: Tier]) throws(SpecError)
+        -> ActionAdapter.InstanceLimit
+    {
         if case .string(let text) = reader.value, text.hasPrefix("quota:") {
             let quota = String(text.dropFirst("quota:".count))
             for tier in tiers.values.sorted(by: { $0.name < $1.name }) where tier.quotas[quota] == nil {
-                throw reader.error(.unknownReference, expected: "a quota that every tier sets; tier \(tier.name) has no \(quota)", found: reader.value)
+                throw reader.error(
+                    .unknownReference, expected: "a quota that every tier sets; tier \(tier.name) has no \(quota)",
+                    found: reader.value)
             }
             return .quota(quota)
         }
@@ -183,19 +203,23 @@ extension SKUSpec {
             let metricReader = try rule.required("metric")
             guard let metric = metrics.canonicalName(try metricReader.string()) else {
                 throw metricReader.error(
-                    .unknownReference, expected: "a metric or alias of [metrics]: " + metrics.acceptedNames.sorted().joined(separator: ", "),
+                    .unknownReference,
+                    expected: "a metric or alias of [metrics]: "
+                        + metrics.acceptedNames.sorted().joined(separator: ", "),
                     found: metricReader.value)
             }
             let outcomesReader = try rule.required("tiers")
             var outcomes: [String: RuleOutcome] = [:]
             for (tier, outcome) in try outcomesReader.entries() {
                 guard tiers[tier] != nil else {
-                    throw outcome.error(.unknownReference, expected: "a tier: " + tiers.keys.sorted().joined(separator: ", "))
+                    throw outcome.error(
+                        .unknownReference, expected: "a tier: " + tiers.keys.sorted().joined(separator: ", "))
                 }
                 outcomes[tier] = try self.outcome(outcome, actions: actions)
             }
             for tier in tiers.keys.sorted() where outcomes[tier] == nil {
-                throw outcomesReader.error(.missingKey, expected: "an outcome for every tier (ok, warn or refuse)", at: tier)
+                throw outcomesReader.error(
+                    .missingKey, expected: "an outcome for every tier (ok, warn or refuse)", at: tier)
             }
             rules.append(
                 PolicyRule(
@@ -217,7 +241,10 @@ extension SKUSpec {
             for action in try reader.optional("actions")?.array() ?? [] {
                 let name = try action.string()
                 guard actions[name] != nil else {
-                    throw action.error(.unknownReference, expected: "an action of [actions]: " + actions.keys.sorted().joined(separator: ", "), found: action.value)
+                    throw action.error(
+                        .unknownReference,
+                        expected: "an action of [actions]: " + actions.keys.sorted().joined(separator: ", "),
+                        found: action.value)
                 }
                 names.append(name)
             }
@@ -236,7 +263,8 @@ extension SKUSpec {
         for plan in try section.required("auto_approve").array() {
             let name = try plan.string()
             guard planTiers[name] != nil else {
-                throw plan.error(.unknownReference, expected: "a plan of [plans], so that it has a tier", found: plan.value)
+                throw plan.error(
+                    .unknownReference, expected: "a plan of [plans], so that it has a tier", found: plan.value)
             }
             approved.insert(name)
         }
@@ -252,7 +280,8 @@ extension SKUSpec {
         switch try unlistedReader.string() {
         case "manual": unlisted = .manual
         case "reject": unlisted = .reject(reason: try reason(section.required("unlisted_reason")))
-        default: throw unlistedReader.error(.invalidValue, expected: "\"manual\" or \"reject\"", found: unlistedReader.value)
+        default:
+            throw unlistedReader.error(.invalidValue, expected: "\"manual\" or \"reject\"", found: unlistedReader.value)
         }
         return ApprovalPolicy(automaticallyApproved: approved, rejected: rejected, unlisted: unlisted)
     }
@@ -260,7 +289,9 @@ extension SKUSpec {
     /// A rejection reason: Procurement takes at most 256 bytes.
     private static func reason(_ reader: SpecReader) throws(SpecError) -> String {
         let text = try reader.string()
-        guard text.utf8.count <= 256 else { throw reader.error(.invalidValue, expected: "a reason of at most 256 bytes", found: reader.value) }
+        guard text.utf8.count <= 256 else {
+            throw reader.error(.invalidValue, expected: "a reason of at most 256 bytes", found: reader.value)
+        }
         return text
     }
 }

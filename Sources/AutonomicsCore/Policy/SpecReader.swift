@@ -50,7 +50,9 @@ struct SpecReader {
     }
 
     func string() throws(SpecError) -> String {
-        guard let text = value.stringValue, !text.isEmpty else { throw error(.invalidValue, expected: "a non-empty string", found: value) }
+        guard let text = value.stringValue, !text.isEmpty else {
+            throw error(.invalidValue, expected: "a non-empty string", found: value)
+        }
         return text
     }
 
@@ -66,23 +68,29 @@ struct SpecReader {
         let expected = "a number \(range.lowerBound)–\(range.upperBound)"
         guard let lexeme = value.numberText else { throw error(.invalidValue, expected: expected, found: value) }
         let decimal = DecimalLexeme(lexeme)
-        guard decimal >= DecimalLexeme(String(range.lowerBound)), decimal <= DecimalLexeme(String(range.upperBound)) else {
+        guard decimal >= DecimalLexeme(String(range.lowerBound)), decimal <= DecimalLexeme(String(range.upperBound))
+        else {
             throw error(.invalidValue, expected: expected, found: value)
         }
         return lexeme
     }
 
     /// A string naming one case of `Value`.
-    func oneOf<Value: RawRepresentable & CaseIterable>(_: Value.Type) throws(SpecError) -> Value where Value.RawValue == String {
+    func oneOf<Value: RawRepresentable & CaseIterable>(_: Value.Type) throws(SpecError) -> Value
+    where Value.RawValue == String {
         guard let text = value.stringValue, let found = Value(rawValue: text) else {
-            throw error(.invalidValue, expected: "one of " + Value.allCases.map(\.rawValue).joined(separator: ", "), found: value)
+            throw error(
+                .invalidValue, expected: "one of " + Value.allCases.map(\.rawValue).joined(separator: ", "),
+                found: value)
         }
         return found
     }
 
     func array() throws(SpecError) -> [SpecReader] {
         guard let elements = value.arrayValue else { throw error(.invalidValue, expected: "an array", found: value) }
-        return elements.enumerated().map { SpecReader(value: $0.element, source: source, path: "\(path)[\($0.offset)]") }
+        return elements.enumerated().map {
+            SpecReader(value: $0.element, source: source, path: "\(path)[\($0.offset)]")
+        }
     }
 
     func strings() throws(SpecError) -> [String] {

@@ -20,13 +20,16 @@ public struct TenantBindings: Sendable, Hashable {
     /// The full resource name of a tenant's `resource`.
     /// - Throws: ``BindingError`` when the tenant id is unsafe to substitute or the tenant has no such resource.
     public func target(_ resource: TenantResource, tenantID: String) throws(BindingError) -> String {
-        guard Self.isSafeTenantID(tenantID) else { throw BindingError(tenantID: tenantID, resource: resource, reason: .unsafeTenantID) }
+        guard Self.isSafeTenantID(tenantID) else {
+            throw BindingError(tenantID: tenantID, resource: resource, reason: .unsafeTenantID)
+        }
         let override = overrides[tenantID]
         if let name = override?.names[resource] { return name }
         guard let template = templates[resource] else {
             throw BindingError(tenantID: tenantID, resource: resource, reason: .unbound)
         }
-        return Self.substitute(template, project: override?.project ?? project, region: override?.region ?? region, tenantID: tenantID)
+        return Self.substitute(
+            template, project: override?.project ?? project, region: override?.region ?? region, tenantID: tenantID)
     }
 
     /// Whether a tenant id can stand in a resource name: 1–256 of `A–Z a–z 0–9 . _ -`, and not `.` or `..`, so

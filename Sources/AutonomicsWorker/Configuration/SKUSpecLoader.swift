@@ -11,7 +11,8 @@ public enum SKUSpecLoader {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw SpecError(source: path, key: "", code: .invalidValue, expected: "a readable UTF-8 file", found: "\(error)")
+            throw SpecError(
+                source: path, key: "", code: .invalidValue, expected: "a readable UTF-8 file", found: "\(error)")
         }
         return try load(toml: text, source: path)
     }
@@ -22,7 +23,9 @@ public enum SKUSpecLoader {
         do {
             root = try TOMLTable(string: text)
         } catch {
-            let position = (error as? TOMLParseError).map { ", line \($0.source.begin.line), column \($0.source.begin.column)" }
+            let position = (error as? TOMLParseError).map {
+                ", line \($0.source.begin.line), column \($0.source.begin.column)"
+            }
             throw SpecError(
                 source: source + (position ?? ""), key: "", code: .invalidValue, expected: "valid TOML",
                 found: (error as? TOMLParseError)?.description ?? "\(error)")
