@@ -70,13 +70,9 @@ public enum TenantResource: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// The shape for messages, e.g. `projects/{project}/locations/{region}/services/{name}`.
+    /// The shape for messages, e.g. `projects/*/locations/*/services/*`.
     var shapeDescription: String {
-        switch self {
-        case .service: "projects/*/locations/*/services/*"
-        case .job: "projects/*/locations/*/jobs/*"
-        case .subscription: "projects/*/subscriptions/*"
-        }
+        shape.map { $0 ?? "*" }.joined(separator: "/")
     }
 
     /// Whether `name` has this resource's shape with safe, non-empty variable segments.
