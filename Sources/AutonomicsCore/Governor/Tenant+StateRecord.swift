@@ -96,13 +96,7 @@ extension ActionRequest {
 
     init(stateRecord reader: SpecReader) throws(SpecError) {
         _ = try reader.table(known: ["id", "tenant_id", "name", "adapter", "limit", "target", "parameters", "rule"])
-        let adapterReader = try reader.required("adapter")
-        let adapterName = try adapterReader.string()
-        guard var adapter = ActionAdapter.samples.first(where: { $0.name == adapterName }) else {
-            throw adapterReader.error(
-                .invalidValue, expected: "an adapter: " + ActionAdapter.allNames.joined(separator: ", "),
-                found: adapterReader.value)
-        }
+        var adapter = try reader.required("adapter").adapterSample()
         if case .cloudRunThrottle = adapter {
             let limit = try reader.required("limit")
             if let quota = try limit.optional("quota") {

@@ -59,3 +59,15 @@ public enum ActionAdapter: Sendable, Hashable {
         .pubsubPausePush, .pubsubResumePush,
     ]
 }
+
+extension SpecReader {
+    /// The adapter this string names, a throttle still with a placeholder limit for the caller to read.
+    func adapterSample() throws(SpecError) -> ActionAdapter {
+        let name = try string()
+        guard let sample = ActionAdapter.samples.first(where: { $0.name == name }) else {
+            throw error(
+                .invalidValue, expected: "an adapter: " + ActionAdapter.allNames.joined(separator: ", "), found: value)
+        }
+        return sample
+    }
+}

@@ -140,12 +140,7 @@ extension SKUSpec {
         var actions: [String: ActionSpec] = [:]
         for (name, action) in try section.entries() {
             let kind = try action.required("adapter")
-            let kindName = try kind.string()
-            guard let sample = ActionAdapter.samples.first(where: { $0.name == kindName }) else {
-                throw kind.error(
-                    .invalidValue, expected: "an adapter: " + ActionAdapter.allNames.joined(separator: ", "),
-                    found: kind.value)
-            }
+            let sample = try kind.adapterSample()
             let adapter: ActionAdapter
             if case .cloudRunThrottle = sample {
                 _ = try action.table(known: ["adapter", "max_instances", "description"])
