@@ -175,6 +175,21 @@ struct GovernorMachineTests {
         #expect(tenant.governor.inFlight == nil)
     }
 
+    @Test("a spec reloaded without the next action refuses it instead of trapping")
+    func reloadedSpec() throws {
+        var tenant = Tenant(id: "acme")
+        F.feed(&tenant, [F.entitlement(.active, plan: "basic-monthly"), F.signal("cpu", "95"), F.signal("cpu", "95")])
+        let withoutJob = try #require(
+            F.replacing(
+                ["rules", 0, "tiers", "basic", "actions"], with: ["throttle"],
+                in: F.replacing(["actions", "pause-job"], with: nil)!))
+        let reloaded = try SKUSpec(document: withoutJob, source: F.source)
+        let effects = tenant.handle(F.result("acme/1", .succeeded), spec: reloaded)
+        #expect(F.kinds(effects) == ["action_result", "refusal", "transition"])
+        #expect(tenant.governor.state == .stable)
+        #expect(tenant.governor.inFlight == nil)
+    }
+
     @Test("a failed action stops the rest of the rule's actions and degrades the tenant")
     func failureStopsSequence() {
         var tenant = Tenant(id: "acme")

@@ -232,10 +232,10 @@ extension Tenant {
         /// Ends `intervening` (in `stable`) when none is left.
         private mutating func startNext(rule: String, context: Context, log: inout DecisionLog) {
             while !remainingActions.isEmpty {
-                let action = context.spec.actions[remainingActions.removeFirst()]!
+                let name = remainingActions.removeFirst()
                 let before = state
-                do throws(BindingError) {
-                    let request = try makeRequest(action, rule: rule, context: context)
+                do throws(ActionRefusal) {
+                    let request = try makeRequest(name, rule: rule, context: context)
                     state = .intervening
                     inFlight = request
                     log.receipt(
@@ -246,10 +246,7 @@ extension Tenant {
                 } catch {
                     log.receipt(
                         .refusal, machine: Self.machine, before: before.rawValue, after: state.rawValue,
-                        [
-                            "rule": .string(rule), "reason": .string(error.description),
-                            "action_name": .string(action.name),
-                        ])
+                        ["rule": .string(rule), "reason": .string(error.reason), "action_name": .string(name)])
                 }
             }
             if state == .intervening {
@@ -260,16 +257,35 @@ extension Tenant {
             }
         }
 
-        private mutating func makeRequest(_ action: ActionSpec, rule: String, context: Context) throws(BindingError)
+        /// Why an action cannot be requested for this tenant.
+        private struct ActionRefusal: Error {
+            let reason: String
+        }
+
+        /// The request for the spec's action `name`. A spec reloaded since the rule fired may lack the action or the
+        /// tier's quota; that is refused, not trapped on.
+        private mutating func makeRequest(_ name: String, rule: String, context: Context) throws(ActionRefusal)
             -> ActionRequest
         {
-            let target = try context.spec.bindings.target(action.adapter.resource, tenantID: context.tenantID)
+            guard let action = context.spec.actions[name] else {
+                throw ActionRefusal(reason: "action \(name) is not in the SKU spec")
+            }
+            let target: String
+            do throws(BindingError) {
+                target = try context.spec.bindings.target(action.adapter.resource, tenantID: context.tenantID)
+            } catch {
+                throw ActionRefusal(reason: error.description)
+            }
             var parameters: [String: JSONValue] = [:]
             if case .cloudRunThrottle(let limit) = action.adapter {
                 switch limit {
-                case .count(let count): parameters["max_instances"] = .integer(count)
-                // Validation made sure every tier sets the quota.
-                case .quota(let quota): parameters["max_instances"] = .integer(context.tier!.quotas[quota]!)
+                case .count(let count):
+                    parameters["max_instances"] = .integer(count)
+                case .quota(let quota):
+                    guard let count = context.tier?.quotas[quota] else {
+                        throw ActionRefusal(reason: "the tenant's tier has no quota \(quota)")
+                    }
+                    parameters["max_instances"] = .integer(count)
                 }
             }
             requestCount += 1
