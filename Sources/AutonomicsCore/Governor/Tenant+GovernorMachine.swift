@@ -188,6 +188,7 @@ extension Tenant {
             guard let tier = context.tier else { return }
             var fired: (rule: PolicyRule, outcome: RuleOutcome)?
             for rule in context.spec.rules where rule.metric == metric {
+                // Validation gave every rule an outcome for every tier of the same spec.
                 let outcome = rule.outcomes[tier.name]!
                 guard outcome != .ok else { continue }
                 let streak = rule.isHigh(signal.value) ? highStreaks[rule.name, default: 0] + 1 : 0
@@ -210,11 +211,12 @@ extension Tenant {
             case .ok:
                 return
             case .refuse(let reason):
+                let refusal = Refusal.rule(name: rule.name, reason: reason)
                 state = .refusing
-                refusal = .rule(name: rule.name, reason: reason)
+                self.refusal = refusal
                 log.receipt(
                     .refusal, machine: Self.machine, before: before.rawValue, after: state.rawValue,
-                    ruleFields.merging(["reason": .string(refusal!.reason)]) { $1 })
+                    ruleFields.merging(["reason": .string(refusal.reason)]) { $1 })
             case .warn(let actions) where state == .degraded && !actions.isEmpty:
                 log.receipt(
                     .refusal, machine: Self.machine, before: before.rawValue, after: state.rawValue,
