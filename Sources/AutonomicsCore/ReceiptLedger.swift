@@ -116,11 +116,36 @@ public struct ReceiptLedger: Sendable {
     ///   arrays and objects of those. Must not use the chain's keys (`kind`, `tenant_id`, `seq`, `prev_hash`,
     ///   `hash`, `time`, `spec_hash`, `signature`); both are programmer errors and trap.
     public func step(appending kind: String, tenantID: String, fields: [String: JSONValue], now: Int64) -> TenantStep {
+        step(appending: kind, tenantID: tenantID, fields: fields, now: now, chain: chains[tenantID] ?? TenantChain())
+    }
+
+    /// Decides the receipts of a tenant decision (``TenantDecision/receipts``), each linked to the one before: the
+    /// first to `previous` (e.g. the step of the event that caused the decision) or, without it, to the committed
+    /// head. Commit them in order once delivered; the ledger is unchanged until then.
+    public func steps(
+        appending drafts: [ReceiptDraft],
+        tenantID: String,
+        now: Int64,
+        after previous: TenantStep? = nil
+    ) -> [TenantStep] {
+        precondition(previous.map { $0.tenantID == tenantID } ?? true, "a tenant's receipts link within its own chain")
+        var chain = chains[tenantID] ?? TenantChain()
+        if let previous { (chain.seq, chain.head) = (previous.receipt.seq, previous.receipt.digest) }
+        var steps: [TenantStep] = []
+        steps.reserveCapacity(drafts.count)
+        for draft in drafts {
+            let step = step(appending: draft.kind.rawValue, tenantID: tenantID, fields: draft.fields, now: now, chain: chain)
+            (chain.seq, chain.head) = (step.receipt.seq, step.receipt.digest)
+            steps.append(step)
+        }
+        return steps
+    }
+
+    private func step(appending kind: String, tenantID: String, fields: [String: JSONValue], now: Int64, chain: TenantChain) -> TenantStep {
         precondition(
             Receipt.reservedKeys.allSatisfy { fields[$0] == nil },
             "receipt fields must not set \(Receipt.reservedKeys.sorted())"
         )
-        let chain = chains[tenantID] ?? TenantChain()
         var receipt = ReceiptWriter(kind: kind, tenantID: tenantID, now: now, specHash: specHash, chain: chain)
         for (key, value) in fields.sorted(by: { CanonicalJSON.keyPrecedes($0.key, $1.key) }) {
             receipt.key(named: key)
