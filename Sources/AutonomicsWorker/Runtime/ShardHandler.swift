@@ -7,7 +7,7 @@ import Kafka
 /// Every record handed to ``handle(_:now:outbox:)`` must end as exactly one of: an output whose delivery the
 /// handler follows, a dead letter, or finished at once; ``RecordOutcome`` makes the handler say which, so that a
 /// record cannot go unaccounted for (its offset would then block the commit point, never be skipped).
-protocol ShardHandler: AnyObject {
+protocol ShardHandler: AnyObject, SendableMetatype {
     /// What the handler keeps with an output until its delivery report.
     associatedtype Pending
 
