@@ -45,13 +45,15 @@ echo "fuzz: running for $seconds s (log: $work/fuzz.log)" >&2
 status=0
 # Leak checking is off: the Swift runtime keeps metadata caches for the life of the process. Swift's backtracer
 # is off: after a trap it trips AddressSanitizer, and libFuzzer prints the stack itself.
-AUTONOMICS_FUZZ_SEEDS="$work/corpus" SWIFT_BACKTRACE=enable=no "$work/autonomics-fuzz" -max_total_time="$seconds" -max_len=65536 \
-    -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$work/" \
+AUTONOMICS_FUZZ_SEEDS="$work/corpus" SWIFT_BACKTRACE=enable=no "$work/autonomics-fuzz" -max_total_time="$seconds" \
+    -max_len=65536 -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$work/" \
     "$work/corpus" >"$work/fuzz.log" 2>&1 || status=$?
 if ((status != 0)); then
     grep -E "Fatal error|ERROR: (libFuzzer|AddressSanitizer)" "$work/fuzz.log" | head -5 >&2 || true
-    echo "fuzz: failed (exit $status); the input: $(grep -o 'Test unit written to .*' "$work/fuzz.log" | cut -d' ' -f5-)" >&2
+    input="$(grep -o 'Test unit written to .*' "$work/fuzz.log" | cut -d' ' -f5-)" || true
+    echo "fuzz: failed (exit $status); the input: $input" >&2
     echo "fuzz: replay it with $work/autonomics-fuzz <input>; full log in $work/fuzz.log" >&2
     exit "$status"
 fi
-echo "fuzz: $(grep -o 'number_of_executed_units: [0-9]*' "$work/fuzz.log" | cut -d' ' -f2) inputs in $seconds s, no crash" >&2
+executed="$(grep -o 'number_of_executed_units: [0-9]*' "$work/fuzz.log" | cut -d' ' -f2)"
+echo "fuzz: $executed inputs in $seconds s, no crash" >&2
