@@ -12,7 +12,8 @@ struct RebalanceTests {
     @Test("two workers in one group hand partitions over without losing or repeating an event", .timeLimit(.minutes(4)))
     func rebalanceLosesNothing() async throws {
         let cluster = try TestCluster(partitions: 4)
-        let configuration = cluster.configuration()
+        var configuration = cluster.configuration()
+        configuration.worker.shards = 3   // shards on threads of their own, whatever the machine
         let first = try await RunningWorker(configuration)
         try await cluster.produce(signals(0..<300, tenants: 40))
         try await eventually("the first worker's receipts") { try await cluster.records(of: cluster.topics.receipts).count >= 100 }

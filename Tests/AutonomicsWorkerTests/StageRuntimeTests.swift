@@ -134,8 +134,8 @@ struct StageRuntimeTests {
     func drainTimeout() async throws {
         let cluster = try TestCluster(partitions: 2)
         try await cluster.produce(signals(0..<50, tenants: 5))
-        let stage = try GatedStage(cluster: cluster, shards: 1, capacity: 1000, maxBatch: 100, shutdownBudget: .seconds(2))
-        await eventually("records dispatched") { (stage.runtime.shardBacklogs.first ?? 0) > 0 }
+        let stage = try GatedStage(cluster: cluster, shards: 2, capacity: 1000, maxBatch: 100, shutdownBudget: .seconds(2))
+        await eventually("records dispatched") { stage.runtime.shardBacklogs.reduce(0, +) > 0 }
         let stopRequested = ContinuousClock.now
         stage.requestStop()
         await eventually(timeout: .seconds(20), "the stage stopped") { stage.result != nil }

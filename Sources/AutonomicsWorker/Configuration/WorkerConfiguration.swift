@@ -100,7 +100,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
         /// Most records each stage (intake and governor) takes from one poll (1…100000). Default: `1000`.
         public var maxBatch: Int = 1000
 
-        /// Serial shards per stage, each on its own thread (0…256); `0` means one per core. Default: `0`.
+        /// Serial shards per stage (0…256); `0` gives each of the two stages half the cores (at least one). With one
+        /// shard a stage runs its handler on its polling thread; with more, each shard has a thread. Default: `0`.
         public var shards: Int = 0
 
         /// Records a shard may have unfinished (queued, waiting or in flight) before its stage pauses its
@@ -110,9 +111,10 @@ public struct WorkerConfiguration: Sendable, Equatable {
         /// Seconds the broker may be unreachable before `/ready` says so (1…3600). Default: `10`.
         public var brokerUnreachableSeconds: Int = 10
 
-        /// ``shards``, with `0` resolved to the number of cores.
+        /// ``shards``, with `0` resolved to half the cores: the intake and the governor run side by side, and a
+        /// hand-over between threads costs more than it gains where a stage has no core of its own to spread over.
         public var resolvedShards: Int {
-            shards > 0 ? shards : max(1, ProcessInfo.processInfo.activeProcessorCount)
+            shards > 0 ? shards : max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
         }
 
         public init() {}

@@ -8,8 +8,11 @@ import Synchronization
 /// One serial executor of a stage: a thread it owns, a mailbox, and a handler that sees the shard's records one at
 /// a time. Records of one key always go to one shard (``ShardRouter``), so a tenant's events stay in order.
 ///
-/// Thread safety: the handler and the outbox are touched only by the shard's thread; other threads only post to
-/// the mailbox and read the atomic backlog, hence the unchecked conformance.
+/// An inline shard (a stage's only one) has no thread: what is posted to it runs at once on the posting thread, the
+/// stage's polling thread, which spares a hand-over per batch where there is nothing to spread.
+///
+/// Thread safety: the handler and the outbox are touched only by the shard's thread (or, inline, the polling
+/// thread); other threads only post to the mailbox and read the atomic backlog, hence the unchecked conformance.
 final class Shard<Handler: ShardHandler>: @unchecked Sendable {
     enum Item {
         case records([KafkaMessage])
@@ -21,6 +24,7 @@ final class Shard<Handler: ShardHandler>: @unchecked Sendable {
     }
 
     let index: Int
+    private let isInline: Bool
     private let mailbox = Mailbox<Item>()
     private let handler: Handler
     private let outbox: ShardOutbox<Handler>
@@ -34,10 +38,11 @@ final class Shard<Handler: ShardHandler>: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
 
     init(
-        index: Int, handler: Handler, outbox: ShardOutbox<Handler>, stage: WorkerMetrics.Stage, metrics: WorkerMetrics,
-        now: @escaping @Sendable () -> Int64
+        index: Int, isInline: Bool, handler: Handler, outbox: ShardOutbox<Handler>, stage: WorkerMetrics.Stage,
+        metrics: WorkerMetrics, now: @escaping @Sendable () -> Int64
     ) {
         self.index = index
+        self.isInline = isInline
         self.handler = handler
         self.outbox = outbox
         self.stage = stage
@@ -49,6 +54,7 @@ final class Shard<Handler: ShardHandler>: @unchecked Sendable {
     var backlog: Int { queued.load(ordering: .relaxed) + held.load(ordering: .relaxed) }
 
     func start(name: String) {
+        guard !isInline else { return }
         let thread = Thread { [self] in
             Thread.current.name = name
             run()
@@ -59,16 +65,22 @@ final class Shard<Handler: ShardHandler>: @unchecked Sendable {
 
     func post(_ records: [KafkaMessage]) {
         queued.add(records.count, ordering: .relaxed)
-        mailbox.post(.records(records))
+        post(.records(records))
     }
 
     func post(_ item: Item) {
-        mailbox.post(item)
+        if isInline {
+            _ = process(item)
+            endOfBatch()
+        } else {
+            mailbox.post(item)
+        }
     }
 
     /// Asks the thread to stop after what is already posted and waits until it has, at most for `timeout`.
     /// - Returns: whether the thread stopped in time.
     func stop(within timeout: Duration) -> Bool {
+        guard !isInline else { return true }
         mailbox.post(.stop)
         return stopped.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds))) == .success
     }
@@ -81,32 +93,38 @@ final class Shard<Handler: ShardHandler>: @unchecked Sendable {
 
     private func run() {
         while true {
-            for item in mailbox.takeAll() {
-                switch item {
-                case .records(let records):
-                    // Counted as held from now, before the handler sees them: the backlog never dips meanwhile.
-                    held.add(records.count, ordering: .relaxed)
-                    queued.subtract(records.count, ordering: .relaxed)
-                    let started = ContinuousClock.now
-                    let instant = now()
-                    for record in records {
-                        outbox.hold(record)
-                        outbox.settle(record, handler.handle(record, now: instant, outbox: outbox))
-                    }
-                    metrics.recordBatch(stage: stage, duration: ContinuousClock.now - started)
-                case .deliveries(let reports):
-                    for report in reports {
-                        outbox.settle(report, handler: handler)
-                    }
-                case .perform(let body):
-                    body(handler, outbox)
-                case .stop:
-                    endOfBatch()
-                    return
-                }
+            for item in mailbox.takeAll() where !process(item) {
+                endOfBatch()
+                return
             }
             endOfBatch()
         }
+    }
+
+    /// Handles one mailbox item; false for `.stop`.
+    private func process(_ item: Item) -> Bool {
+        switch item {
+        case .records(let records):
+            // Counted as held from now, before the handler sees them: the backlog never dips meanwhile.
+            held.add(records.count, ordering: .relaxed)
+            queued.subtract(records.count, ordering: .relaxed)
+            let started = ContinuousClock.now
+            let instant = now()
+            for record in records {
+                outbox.hold(record)
+                outbox.settle(record, handler.handle(record, now: instant, outbox: outbox))
+            }
+            metrics.recordBatch(stage: stage, duration: ContinuousClock.now - started)
+        case .deliveries(let reports):
+            for report in reports {
+                outbox.settle(report, handler: handler)
+            }
+        case .perform(let body):
+            body(handler, outbox)
+        case .stop:
+            return false
+        }
+        return true
     }
 }
 

@@ -83,7 +83,9 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
             let outbox = ShardOutbox<Handler>(
                 settings: .init(shard: index, deadLetterTopic: settings.deadLetterTopic, workerID: settings.workerID),
                 producer: producer, offsets: offsets, failure: failure, metrics: metrics, logger: logger)
-            return Shard(index: index, handler: makeHandler(index), outbox: outbox, stage: settings.stage, metrics: metrics, now: now)
+            return Shard(
+                index: index, isInline: settings.shards == 1, handler: makeHandler(index), outbox: outbox,
+                stage: settings.stage, metrics: metrics, now: now)
         }
         readiness.register(assignedCondition)
         // Weak: the consumer outlives a stage that failed before closing it; its last revoke then finds no stage.
