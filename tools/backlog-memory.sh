@@ -10,16 +10,7 @@ tools/setup.sh
 
 events=${1:-1000000}
 bin="$(autonomics_binary)"
-work="$(mktemp -d)"
-cleanup() {
-    kill "${worker:-}" 2>/dev/null || true
-    kill "${broker:-}" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-start_noida "$work"
+start_noida_workspace
 create_worker_topics "$brokers" 8
 
 python3 - "$brokers" "$events" <<'PY'

@@ -46,6 +46,14 @@ start_noida() {
     wait_until 10 "the broker" kcat -b "$brokers" -L -m 1
 }
 
+# start_noida_workspace: makes a temporary folder $work, removed at exit together with the processes $worker and
+# $broker, and starts noida-db there (see start_noida).
+start_noida_workspace() {
+    work="$(mktemp -d)"
+    trap 'kill "${worker:-}" "${broker:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+    start_noida "$work"
+}
+
 # create_worker_topics BROKERS PARTITIONS: creates the worker's four topics (the broker must support CreateTopics).
 create_worker_topics() {
     python3 - "$1" "$2" <<'PY'

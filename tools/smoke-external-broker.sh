@@ -7,16 +7,7 @@ source tools/common.sh
 tools/setup.sh
 
 bin="$(autonomics_binary)"
-work="$(mktemp -d)"
-cleanup() {
-    kill "${worker:-}" 2>/dev/null || true
-    kill "${broker:-}" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-start_noida "$work"
+start_noida_workspace
 create_worker_topics "$brokers" 4
 
 AUTONOMICS_LOG_LEVEL=warning "$bin" run --brokers "$brokers" --group smoke --http-port 0 >"$work/out" 2>"$work/log" &
