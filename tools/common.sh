@@ -50,7 +50,8 @@ start_noida() {
 # $broker, and starts noida-db there (see start_noida).
 start_noida_workspace() {
     work="$(mktemp -d)"
-    trap 'kill "${worker:-}" "${broker:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+    # Unquoted on purpose: an unset pid is no argument at all (an empty one would leave the other process running).
+    trap 'kill ${worker:-} ${broker:-} 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
     start_noida "$work"
 }
 
