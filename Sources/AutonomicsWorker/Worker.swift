@@ -83,7 +83,8 @@ public final class Worker: Sendable {
         settings.inputTopics = [topics.tenantEvents]
         settings.outputTopics = [topics.receipts, topics.dlq]
         let dedupWindow = configuration.receipts.dedupWindow
-        let restore = ReceiptRestore(receiptsTopic: topics.receipts, dedupWindow: dedupWindow, reader: reader, logger: logger)
+        let makeLedger: @Sendable () -> ReceiptLedger = { ReceiptLedger(dedupWindow: dedupWindow) }
+        let restore = ReceiptRestore(receiptsTopic: topics.receipts, makeLedger: makeLedger, reader: reader, logger: logger)
         let router = ShardRouter(shardCount: shards)
         let governor = try StageRuntime<GovernorHandler>(
             settings: settings,
@@ -91,7 +92,7 @@ public final class Worker: Sendable {
             producerProperties: clients("governor").producer(),
             makeHandler: { _ in
                 GovernorHandler(
-                    receiptsTopic: topics.receipts, makeLedger: { ReceiptLedger(dedupWindow: dedupWindow) }, metrics: metrics, now: now)
+                    receiptsTopic: topics.receipts, makeLedger: makeLedger, metrics: metrics, now: now)
             },
             route: { router.shard(forKey: $0.key) },
             prepare: { partitions, shards in try restore.restore(partitions, into: shards, router: router) },

@@ -7,13 +7,14 @@ import Logging
 /// shard its part through its mailbox, so that it arrives before any record of those partitions.
 struct ReceiptRestore {
     let receiptsTopic: String
-    let dedupWindow: Int
+    /// The empty ledger the governor's shards start from.
+    let makeLedger: @Sendable () -> ReceiptLedger
     let reader: TopicReader
     let logger: Logger
 
     func restore(_ partitions: [KafkaTopicPartition], into shards: [Shard<GovernorHandler>], router: ShardRouter) throws {
         let numbers = partitions.map(\.partition)
-        let empty = Dictionary(uniqueKeysWithValues: numbers.map { ($0, ReceiptLedger(dedupWindow: dedupWindow)) })
+        let empty = Dictionary(uniqueKeysWithValues: numbers.map { ($0, makeLedger()) })
         var ledgers = Array(repeating: empty, count: shards.count)
         var receipts = 0
         try reader.readToEnd(topic: receiptsTopic, partitions: numbers) { message in
