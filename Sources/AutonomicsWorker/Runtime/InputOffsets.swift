@@ -10,10 +10,10 @@ final class InputOffsets: Sendable {
     private let trackers = Mutex<[KafkaTopicPartition: OffsetTracker]>([:])
 
     /// Registers dispatched records, in consumption order.
-    func begin(_ records: some Sequence<KafkaMessage>) {
+    func begin(_ records: [KafkaMessage]) {
         trackers.withLock { trackers in
-            for record in records {
-                trackers[record.topicPartition, default: OffsetTracker()].begin(record.offset)
+            forEachRun(of: records) { partition, run in
+                trackers[partition, default: OffsetTracker()].begin(run.lazy.map(\.offset))
             }
         }
     }
@@ -21,9 +21,24 @@ final class InputOffsets: Sendable {
     /// Marks records finished. A record of a partition forgotten since (lost) is ignored.
     func finish(_ records: [KafkaMessage]) {
         trackers.withLock { trackers in
-            for record in records {
-                trackers[record.topicPartition]?.finish(record.offset)
+            forEachRun(of: records) { partition, run in
+                trackers[partition]?.finish(run.lazy.map(\.offset))
             }
+        }
+    }
+
+    /// Calls `body` with each run of consecutive records of one partition: a batch mostly holds long runs, and a
+    /// tracker is looked up (hashing its topic) once a run rather than once a record.
+    private func forEachRun(of records: [KafkaMessage], _ body: (KafkaTopicPartition, ArraySlice<KafkaMessage>) -> Void) {
+        var start = records.startIndex
+        while start < records.endIndex {
+            let first = records[start]
+            var end = start + 1
+            while end < records.endIndex, records[end].partition == first.partition, records[end].topic == first.topic {
+                end += 1
+            }
+            body(first.topicPartition, records[start..<end])
+            start = end
         }
     }
 

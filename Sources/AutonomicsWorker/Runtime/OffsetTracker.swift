@@ -25,6 +25,16 @@ struct OffsetTracker {
         unfinishedCount += 1
     }
 
+    /// Registers consumed records, in consumption order.
+    mutating func begin(_ offsets: some Sequence<Int64>) {
+        for offset in offsets { begin(offset) }
+    }
+
+    /// Marks records finished, as ``finish(_:)-(Int64)`` does each.
+    mutating func finish(_ offsets: some Sequence<Int64>) {
+        for offset in offsets { finish(offset) }
+    }
+
     /// Marks a record finished and advances the commit point over the finished prefix. Unknown or already
     /// finished offsets change nothing.
     mutating func finish(_ offset: Int64) {

@@ -25,8 +25,7 @@ final class ShardOutbox<Handler: ShardHandler> {
     private let failure: StageFailure
     private let metrics: WorkerMetrics
     private let logger: Logger
-    private var inFlight: [UInt64: InFlight] = [:]
-    private var nextSerial: UInt64 = 0
+    private var inFlight = InFlightTable<InFlight>()
     /// Records finished since the last ``flushFinished()``: their offsets are handed over in one go.
     private var finished: [KafkaMessage] = []
     /// Records taken by the shard and not finished.
@@ -45,13 +44,13 @@ final class ShardOutbox<Handler: ShardHandler> {
     /// ``ShardHandler/failed(_:record:error:outbox:)`` follows with `pending`.
     /// - Throws: what librdkafka refuses at once (a message over `message.max.bytes`, say): nothing is in flight then.
     func publish(_ output: StageOutput, for record: KafkaMessage, pending: Handler.Pending) throws {
-        let serial = take(InFlight(record: record, pending: pending))
+        let serial = inFlight.insert(InFlight(record: record, pending: pending))
         do {
             try producer.produce(
                 topic: output.topic, partition: output.partition, key: output.key, value: output.value, headers: [],
                 timestamp: nil, token: OutputToken(shard: settings.shard, serial: serial).rawValue)
         } catch {
-            inFlight[serial] = nil
+            _ = inFlight.remove(serial)
             throw error
         }
     }
@@ -65,14 +64,14 @@ final class ShardOutbox<Handler: ShardHandler> {
             "kafka.offset": "\(record.offset)", "error.code": "\(rejection.code.rawValue)",
         ])
         metrics.deadLettered(code: rejection.code.rawValue, count: 1)
-        let serial = take(InFlight(record: record, pending: nil))
+        let serial = inFlight.insert(InFlight(record: record, pending: nil))
         do {
             try producer.produce(
                 topic: settings.deadLetterTopic, partition: nil, key: record.key, value: record.value,
                 headers: record.deadLetterHeaders(for: rejection, worker: settings.workerID), timestamp: nil,
                 token: OutputToken(shard: settings.shard, serial: serial).rawValue)
         } catch {
-            inFlight[serial] = nil
+            _ = inFlight.remove(serial)
             failure.raise(StageError.deadLetterUndeliverable(record.topicPartition, offset: record.offset, error: error))
         }
         return .deadLettered
@@ -109,7 +108,7 @@ final class ShardOutbox<Handler: ShardHandler> {
     /// Routes a delivery report to the handler, or finishes a dead-lettered record.
     func settle(_ report: KafkaDeliveryReport, handler: Handler) {
         // A report for a partition released meanwhile finds nothing.
-        guard let entry = inFlight.removeValue(forKey: OutputToken(rawValue: report.token).serial) else { return }
+        guard let entry = inFlight.remove(OutputToken(rawValue: report.token).serial) else { return }
         switch (entry.pending, report.error) {
         case (nil, nil):
             finish(entry.record)
@@ -130,14 +129,7 @@ final class ShardOutbox<Handler: ShardHandler> {
     /// records the handler held back and dropped. A record is in flight or held back, never both.
     func release(_ partitions: Set<KafkaTopicPartition>, droppedByHandler: Int) {
         flushFinished()
-        let kept = inFlight.filter { !partitions.contains($0.value.record.topicPartition) }
-        heldCount -= inFlight.count - kept.count + droppedByHandler
-        inFlight = kept
-    }
-
-    private func take(_ entry: InFlight) -> UInt64 {
-        nextSerial &+= 1
-        inFlight[nextSerial] = entry
-        return nextSerial
+        let released = inFlight.removeAll { partitions.contains($0.record.topicPartition) }
+        heldCount -= released + droppedByHandler
     }
 }
