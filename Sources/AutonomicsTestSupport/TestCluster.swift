@@ -11,6 +11,11 @@ import Testing
 import FoundationNetworking
 #endif
 
+/// The example SKU spec shipped in `config/`, by absolute path: tests do not depend on their working directory.
+public let exampleSpecPath = URL(filePath: #filePath).resolvingSymlinksInPath()
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appending(path: "config/sku.toml").path
+
 /// A mock cluster with the worker's topics, one per test so tests never see each other's records. Its calls that
 /// wait on the network run off Swift's cooperative pool.
 public final class TestCluster: Sendable {
@@ -26,6 +31,7 @@ public final class TestCluster: Sendable {
         topics.tenantEvents += ".\(suffix)"
         topics.receipts += ".\(suffix)"
         topics.dlq += ".\(suffix)"
+        topics.control += ".\(suffix)"
         for topic in topics.all {
             try cluster.createTopic(topic, partitions: partitions)
         }
@@ -42,6 +48,7 @@ public final class TestCluster: Sendable {
         try cluster.cluster.setPartitionLeader(topic: cluster.topics.tenantEvents, partition: 0, broker: 1)
         try cluster.cluster.setPartitionLeader(topic: cluster.topics.receipts, partition: 0, broker: 2)
         try cluster.cluster.setPartitionLeader(topic: cluster.topics.dlq, partition: 0, broker: 3)
+        try cluster.cluster.setPartitionLeader(topic: cluster.topics.control, partition: 0, broker: 1)
         return cluster
     }
 
@@ -57,6 +64,7 @@ public final class TestCluster: Sendable {
         configuration.http.port = 0
         configuration.worker.id = "test-worker"
         configuration.worker.shutdownDeadlineSeconds = 10
+        configuration.governor.spec = exampleSpecPath
         return configuration
     }
 
@@ -71,6 +79,8 @@ public final class TestCluster: Sendable {
             "AUTONOMICS_TOPICS_TENANT_EVENTS": topics.tenantEvents,
             "AUTONOMICS_TOPICS_RECEIPTS": topics.receipts,
             "AUTONOMICS_TOPICS_DLQ": topics.dlq,
+            "AUTONOMICS_TOPICS_CONTROL": topics.control,
+            "AUTONOMICS_GOVERNOR_SPEC": exampleSpecPath,
             "AUTONOMICS_RDKAFKA_SESSION_TIMEOUT_MS": "6000",
         ].merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
@@ -112,6 +122,11 @@ public final class TestCluster: Sendable {
     }
 
     /// `autonomics verify` of the receipts topic.
+    /// The receipts of kind `event`: one per tenant event decided (a decision's own receipts follow it in the chain).
+    public func eventReceipts() async throws -> [KafkaMessage] {
+        try await records(of: topics.receipts).filter { (try? JSONValue.parse($0.value ?? [])["kind"]?.stringValue) == "event" }
+    }
+
     public func verifyReceipts() async throws -> VerificationReport {
         try await offThePool {
             try LedgerVerification.verifyTopic(topics.receipts, brokers: bootstrapServers, properties: [:], logger: testLogger)

@@ -34,6 +34,7 @@ public final class Worker: Sendable {
         now: @escaping @Sendable () -> Int64 = WallClock.milliseconds
     ) throws {
         var configuration = configuration
+        let spec = try SKUSpecLoader.load(file: configuration.governor.spec)
         var services: [any Service] = []
         let isEmbedded = configuration.kafka.brokers == WorkerConfiguration.Kafka.embedded
         if isEmbedded {
@@ -58,6 +59,10 @@ public final class Worker: Sendable {
         }
         let reader = TopicReader(properties: clients("reader").reader(), logger: logger)
         try Self.checkCoPartitioned(configuration.topics, reader: reader)
+        logger.info("SKU spec loaded", metadata: [
+            "spec.file": "\(configuration.governor.spec)", "spec.hash": "\(spec.specHash)",
+            "governor.actions": "\(configuration.governor.actions.rawValue)",
+        ])
 
         let topics = configuration.topics
         let budget = ShutdownBudget(total: .seconds(configuration.worker.shutdownDeadlineSeconds))
@@ -67,7 +72,9 @@ public final class Worker: Sendable {
             deadLetterTopic: topics.dlq, workerID: workerID, maxBatch: configuration.worker.maxBatch, shards: shards,
             shardCapacity: configuration.worker.shardCapacity,
             drainTimeout: .seconds(configuration.worker.shutdownDeadlineSeconds))
-        let intakeSettings = configuration.intake.settings
+        var intakeSettings = configuration.intake.settings
+        // The spec owns the signal vocabulary: its metrics and their aliases are known besides the configured ones.
+        intakeSettings.knownMetrics.formUnion(spec.metrics.acceptedNames)
         let intake = try StageRuntime<IntakeHandler>(
             settings: settings,
             consumerProperties: clients("intake").groupConsumer(group: "\(configuration.kafka.group).intake"),
@@ -80,11 +87,15 @@ public final class Worker: Sendable {
             metrics: metrics, readiness: readiness, budget: budget, logger: logger, now: now)
 
         settings.stage = .governor
-        settings.inputTopics = [topics.tenantEvents]
+        settings.inputTopics = [topics.tenantEvents, topics.control]
         settings.outputTopics = [topics.receipts, topics.dlq]
         let dedupWindow = configuration.receipts.dedupWindow
-        let makeLedger: @Sendable () -> ReceiptLedger = { ReceiptLedger(dedupWindow: dedupWindow) }
-        let restore = ReceiptRestore(receiptsTopic: topics.receipts, makeLedger: makeLedger, reader: reader, logger: logger)
+        let makeLedger: @Sendable () -> ReceiptLedger = { ReceiptLedger(specHash: spec.specHash, dedupWindow: dedupWindow) }
+        let restore = ReceiptRestore(
+            tenantEventsTopic: topics.tenantEvents, receiptsTopic: topics.receipts, makeLedger: makeLedger, reader: reader, logger: logger)
+        let governorSettings = GovernorHandler.Settings(
+            tenantEventsTopic: topics.tenantEvents, receiptsTopic: topics.receipts, controlTopic: topics.control, spec: spec)
+        let effects = DryRunEffects(logger: logger, now: now)
         let router = ShardRouter(shardCount: shards)
         let governor = try StageRuntime<GovernorHandler>(
             settings: settings,
@@ -92,7 +103,7 @@ public final class Worker: Sendable {
             producerProperties: clients("governor").producer(),
             makeHandler: { _ in
                 GovernorHandler(
-                    receiptsTopic: topics.receipts, makeLedger: makeLedger, metrics: metrics, now: now)
+                    settings: governorSettings, makeLedger: makeLedger, effects: effects, metrics: metrics, logger: logger, now: now)
             },
             route: { router.shard(forKey: $0.key) },
             prepare: { partitions, shards in try restore.restore(partitions, into: shards, router: router) },
@@ -147,22 +158,24 @@ public final class Worker: Sendable {
         let consumer = try KafkaConsumer(properties: reader.properties, logger: reader.logger)
         defer { consumer.close() }
         let tenantEvents = try consumer.partitionCount(topic: topics.tenantEvents, timeout: .seconds(15))
-        let receipts = try consumer.partitionCount(topic: topics.receipts, timeout: .seconds(15))
-        guard tenantEvents == receipts else {
-            throw WorkerError.notCoPartitioned(tenantEvents: topics.tenantEvents, tenantEventsPartitions: tenantEvents,
-                                               receipts: topics.receipts, receiptsPartitions: receipts)
+        for topic in [topics.receipts, topics.control] {
+            let partitions = try consumer.partitionCount(topic: topic, timeout: .seconds(15))
+            guard partitions == tenantEvents else {
+                throw WorkerError.notCoPartitioned(tenantEvents: topics.tenantEvents, tenantEventsPartitions: tenantEvents,
+                                                   other: topic, otherPartitions: partitions)
+            }
         }
     }
 }
 
 public enum WorkerError: Error, CustomStringConvertible {
-    case notCoPartitioned(tenantEvents: String, tenantEventsPartitions: Int, receipts: String, receiptsPartitions: Int)
+    case notCoPartitioned(tenantEvents: String, tenantEventsPartitions: Int, other: String, otherPartitions: Int)
 
     public var description: String {
         switch self {
-        case .notCoPartitioned(let tenantEvents, let tenantEventsPartitions, let receipts, let receiptsPartitions):
-            "topics \(tenantEvents) (\(tenantEventsPartitions) partitions) and \(receipts) (\(receiptsPartitions) partitions) "
-                + "must have the same number of partitions: receipts are written to the partition of their tenant event"
+        case .notCoPartitioned(let tenantEvents, let tenantEventsPartitions, let other, let otherPartitions):
+            "topics \(tenantEvents) (\(tenantEventsPartitions) partitions) and \(other) (\(otherPartitions) partitions) "
+                + "must have the same number of partitions: a tenant's receipts and commands share the partition of its events"
         }
     }
 }
@@ -181,7 +194,7 @@ extension WorkerConfiguration.Kafka {
 
 extension WorkerConfiguration.Topics {
     /// Every topic the worker uses.
-    public var all: [String] { [events, tenantEvents, receipts, dlq] }
+    public var all: [String] { [events, tenantEvents, receipts, dlq, control] }
 }
 
 extension WorkerConfiguration.Intake {

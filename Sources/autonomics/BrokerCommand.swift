@@ -37,7 +37,7 @@ struct BrokerCommand: AsyncParsableCommand {
         let defaults = WorkerConfiguration.Topics()
         let cluster = try EmbeddedKafka(
             brokers: brokerCount, partitions: partitions,
-            topics: topics.isEmpty ? [defaults.events, defaults.tenantEvents, defaults.receipts, defaults.dlq] : topics,
+            topics: topics.isEmpty ? defaults.all : topics,
             logger: logger)
         announce("\(EmbeddedKafka.announcement)\(cluster.bootstrapServers)")
         if exitOnStdinEOF {

@@ -178,7 +178,7 @@ import Testing
             file: "[htp]\nport = 1\n",
             source: "FILE",
             key: "htp",
-            expected: "a section: kafka, topics, intake, receipts, embedded, http, worker, log, gcp",
+            expected: "a section: kafka, topics, intake, receipts, embedded, http, worker, log, gcp, governor",
             found: "\"htp\""
         ),
         ErrorCase(

@@ -37,13 +37,13 @@ struct PipelineTests {
         #expect(expectedDeadLetters == SampleEvents.invalid.count)
 
         try await eventually("a receipt per distinct sample event") {
-            try await cluster.records(of: cluster.topics.receipts).count >= expectedEventIDs.count
+            try await cluster.eventReceipts().count >= expectedEventIDs.count
         }
         try await eventually("the invalid samples in the dead-letter topic") {
             try await cluster.records(of: cluster.topics.dlq).count >= expectedDeadLetters
         }
         #expect(try await cluster.records(of: cluster.topics.dlq).count == expectedDeadLetters)
-        let receipts = try await cluster.records(of: cluster.topics.receipts)
+        let receipts = try await cluster.eventReceipts()
         let receiptEventIDs = try receipts.map { try #require(JSONValue.parse($0.value ?? [])["event_id"]?.stringValue) }
         #expect(receiptEventIDs.count == expectedEventIDs.count)
         #expect(Set(receiptEventIDs) == expectedEventIDs)
@@ -59,7 +59,9 @@ struct PipelineTests {
         let ready = try await httpGet(port: port, path: "/ready")
         #expect(ready.status == 200)
         let metrics = try await httpGet(port: port, path: "/metrics")
-        #expect(metrics.body.contains("autonomics_receipts_total \(expectedEventIDs.count)"))
+        let written = try await cluster.records(of: cluster.topics.receipts).count
+        #expect(metrics.body.contains("autonomics_receipts_total \(written)"))
+        #expect(metrics.body.contains(#"autonomics_governor_decisions_total{kind="refusal"}"#))
         #expect(metrics.body.contains(#"autonomics_events_consumed_total{format="signal"}"#))
         try await worker.stop()
     }
@@ -116,9 +118,9 @@ struct PipelineTests {
         try await eventually("all four events handled") {
             try await httpGet(port: port, path: "/metrics").body.contains("autonomics_duplicates_total 3")
         }
-        try await eventually("the receipt of the first") { try await cluster.records(of: cluster.topics.receipts).count == 1 }
+        try await eventually("the receipt of the first") { try await cluster.eventReceipts().count == 1 }
         try await worker.stop()
-        #expect(try await cluster.records(of: cluster.topics.receipts).count == 1, "no second receipt, even after draining")
+        #expect(try await cluster.eventReceipts().count == 1, "no second receipt, even after draining")
     }
 
     @Test("verify catches a receipt whose content was changed after hashing")
@@ -129,7 +131,7 @@ struct PipelineTests {
             #"{"tenant_id":"tenant-a","metric":"cpu_utilization","value":\#(40 + index),"timestamp":"2026-01-01T00:00:\#(10 + index * 5)Z"}"#.bytes
         }
         try await cluster.produce(signals)
-        try await eventually("five receipts") { try await cluster.records(of: cluster.topics.receipts).count == 5 }
+        try await eventually("five event receipts") { try await cluster.eventReceipts().count == 5 }
         try await worker.stop()
 
         let lines = try await cluster.records(of: cluster.topics.receipts).map { String(decoding: $0.value ?? [], as: UTF8.self) }
@@ -139,12 +141,12 @@ struct PipelineTests {
         #expect(try LedgerVerification.verifyFile(file.path).isValid)
 
         var tampered = lines
-        tampered[2] = tampered[2].replacingOccurrences(of: #""value":"42""#, with: #""value":"99""#)
-        #expect(tampered[2] != lines[2], "the third receipt carries the value 42")
+        let index = try #require(lines.firstIndex { $0.contains(#""kind":"event""#) && $0.contains(#""value":"42""#) })
+        tampered[index] = tampered[index].replacingOccurrences(of: #""value":"42""#, with: #""value":"99""#)
         try tampered.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
         let report = try LedgerVerification.verifyFile(file.path)
         #expect(!report.isValid)
         #expect(report.failures.count == 1)
-        #expect(report.failures.first?.location == "\(file.path):3")
+        #expect(report.failures.first?.location == "\(file.path):\(index + 1)")
     }
 }

@@ -1,4 +1,5 @@
 import AutonomicsCore
+import AutonomicsTestSupport
 import Foundation
 import Testing
 
@@ -6,9 +7,7 @@ import Testing
 
 @Suite("SKU spec file: config/sku.toml through TOMLKit into the core")
 struct SKUSpecLoaderTests {
-    static let example = URL(filePath: #filePath).resolvingSymlinksInPath()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appending(path: "config/sku.toml").path
+    static let example = exampleSpecPath
 
     @Test("the shipped example loads: three tiers, every adapter, two overrides, the full signal vocabulary")
     func example() throws {

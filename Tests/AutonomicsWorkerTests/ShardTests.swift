@@ -39,9 +39,13 @@ private struct GovernorBench {
     let outbox: ShardOutbox<GovernorHandler>
     var delivered = 0
 
-    init() {
+    init() throws {
         let metrics = WorkerMetrics(registry: PrometheusCollectorRegistry())
-        handler = GovernorHandler(receiptsTopic: "receipts", makeLedger: { ReceiptLedger() }, metrics: metrics, now: { 0 })
+        let spec = try SKUSpecLoader.load(file: exampleSpecPath)
+        handler = GovernorHandler(
+            settings: .init(tenantEventsTopic: "tenant-events", receiptsTopic: "receipts", controlTopic: "control", spec: spec),
+            makeLedger: { ReceiptLedger() }, effects: DryRunEffects(logger: testLogger, now: { 0 }), metrics: metrics,
+            logger: testLogger, now: { 0 })
         outbox = ShardOutbox(
             settings: .init(shard: 0, deadLetterTopic: "dlq", workerID: "test"), producer: producer, offsets: offsets,
             failure: failure, metrics: metrics, logger: testLogger)
@@ -74,18 +78,18 @@ struct ShardTests {
         return KafkaMessage(topic: "tenant-events", partition: 0, offset: offset, key: Array(tenant.utf8), value: normalized.encoded())
     }
 
-    @Test("a tenant's events wait for its receipt in flight; a failed receipt leaves the chain as it was")
+    @Test("a tenant's events wait for its decision's receipts in flight; a failed receipt leaves the chain as it was")
     func tenantSerialization() throws {
-        let bench = GovernorBench()
+        let bench = try GovernorBench()
         bench.consume(tenantEvent(0, tenant: "acme", event: "a-1"))
-        bench.consume(tenantEvent(1, tenant: "acme", event: "a-2"))   // waits for a-1's receipt
+        bench.consume(tenantEvent(1, tenant: "acme", event: "a-2"))   // waits for a-1's decision
         bench.consume(tenantEvent(2, tenant: "globex", event: "g-1"))   // another tenant goes on
         #expect(bench.producer.produced.map(\.topic) == ["receipts", "receipts"])
         #expect(bench.offsets.unfinished() == 3)
 
-        bench.settle(0, error: KafkaError(code: .messageSizeTooLarge))   // a-1's receipt is lost
+        bench.settle(0, error: KafkaError(code: .messageSizeTooLarge))   // a-1's own receipt is lost
         // a-1 is dead-lettered; a-2 takes seq 1, linking to the zero hash: no receipt links to the lost one.
-        let produced = bench.producer.produced
+        var produced = bench.producer.produced
         #expect(produced.map(\.topic) == ["receipts", "receipts", "dlq", "receipts"])
         #expect(produced[2].headers.contains { $0.name == DeadLetterHeader.errorCode && $0.value == Array("publish_failed".utf8) })
         let second = try JSONValue.parse(produced[3].value ?? [])
@@ -93,25 +97,56 @@ struct ShardTests {
         #expect(second["seq"] == 1)
         #expect(second["prev_hash"]?.stringValue == String(repeating: "0", count: 64))
 
+        // Each event's decision follows its own receipt once that is delivered: a refusal (no entitlement yet).
         bench.settle(1)
+        bench.settle(3)
+        produced = bench.producer.produced
+        #expect(produced.map(\.topic) == ["receipts", "receipts", "dlq", "receipts", "receipts", "receipts"])
+        let refusal = try JSONValue.parse(produced[5].value ?? [])
+        #expect(refusal["kind"] == "refusal" && refusal["event_id"]?.stringValue == "a-2")
+        #expect(refusal["seq"] == 2 && refusal["prev_hash"] == second["hash"])
         #expect(bench.offsets.committable().isEmpty, "a-1 finishes only once its dead letter is delivered")
         bench.settle(2)
-        #expect(bench.offsets.committable().map(\.offset) == [1], "a-1 finished with its dead letter; a-2 is in flight")
-        bench.settle(3)
+        #expect(bench.offsets.committable().map(\.offset) == [1], "a-1 finished with its dead letter; a-2's decision is in flight")
+        bench.settle(4)
+        bench.settle(5)
         #expect(bench.offsets.committable().map(\.offset) == [3])
         #expect(bench.offsets.unfinished() == 0)
         #expect(throws: Never.self) { try bench.failure.check() }
 
-        // Replayed, the lost event is no duplicate: it continues acme's chain after a-2.
+        // Replayed, the lost event is no duplicate: it continues acme's chain after a-2's refusal.
         bench.consume(tenantEvent(3, tenant: "acme", event: "a-1"))
-        let replayed = try JSONValue.parse(bench.producer.produced[4].value ?? [])
-        #expect(replayed["seq"] == 2)
-        #expect(replayed["prev_hash"] == second["hash"])
+        let replayed = try JSONValue.parse(bench.producer.produced[6].value ?? [])
+        #expect(replayed["seq"] == 3)
+        #expect(replayed["prev_hash"] == refusal["hash"])
+    }
+
+    @Test("a receipt lost after part of its decision is in the chain is sent again; past the resends the stage stops")
+    func partlyDeliveredDecision() throws {
+        let bench = try GovernorBench()
+        bench.consume(tenantEvent(0, tenant: "acme", event: "a-1"))
+        bench.settle(0)   // the event's own receipt is in the chain; its refusal follows
+        bench.settle(1, error: KafkaError(code: .messageSizeTooLarge))
+        var produced = bench.producer.produced
+        #expect(produced.count == 3 && produced[2].value == produced[1].value, "the same receipt, the same link")
+        bench.settle(2)
+        #expect(bench.offsets.committable().map(\.offset) == [1])
+        #expect(throws: Never.self) { try bench.failure.check() }
+
+        bench.consume(tenantEvent(1, tenant: "acme", event: "a-2"))
+        bench.settle(3)
+        for attempt in 0...GovernorHandler.resends {
+            bench.settle(4 + attempt, error: KafkaError(code: .messageSizeTooLarge))
+        }
+        produced = bench.producer.produced
+        #expect(produced.count == 5 + GovernorHandler.resends)
+        #expect(throws: StageError.self) { try bench.failure.check() }
+        #expect(bench.offsets.committable().map(\.offset) == [1], "a-2 is never committed: a restart decides it again")
     }
 
     @Test("a dead letter that cannot be delivered is a stage failure and its record never finishes")
     func undeliverableDeadLetter() throws {
-        let bench = GovernorBench()
+        let bench = try GovernorBench()
         bench.consume(KafkaMessage(topic: "tenant-events", partition: 0, offset: 0, key: nil, value: Array("{".utf8)))
         #expect(bench.producer.produced.map(\.topic) == ["dlq"])
         bench.settle(0, error: KafkaError(code: .messageSizeTooLarge))
@@ -121,7 +156,7 @@ struct ShardTests {
 
     @Test("a record keyed other than by its tenant is dead-lettered: it would start a second chain")
     func keyMustBeTenant() throws {
-        let bench = GovernorBench()
+        let bench = try GovernorBench()
         var record = tenantEvent(0, tenant: "acme", event: "a-1")
         record.key = Array("globex".utf8)
         bench.consume(record)

@@ -25,8 +25,8 @@ private final class GatedHandler: ShardHandler {
         return .finished
     }
 
-    func delivered(_ pending: Void, record: KafkaMessage, outbox: ShardOutbox<GatedHandler>) {}
-    func failed(_ pending: Void, record: KafkaMessage, error: KafkaError, outbox: ShardOutbox<GatedHandler>) {}
+    func delivered(_ pending: Void, record: KafkaMessage?, outbox: ShardOutbox<GatedHandler>) {}
+    func failed(_ pending: Void, record: KafkaMessage?, error: KafkaError, outbox: ShardOutbox<GatedHandler>) {}
     func release(_ partitions: Set<KafkaTopicPartition>) -> Int { 0 }
     func endOfBatch() {}
 }

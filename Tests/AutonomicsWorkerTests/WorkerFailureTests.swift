@@ -39,7 +39,7 @@ struct WorkerFailureTests {
         let worker = try await RunningWorker(configuration)
         let sentIDs = try Set(events.map { try #require(JSONValue.parse($0.value ?? [])["event_id"]?.stringValue) })
         try await eventually("every event receipted or dead-lettered") {
-            let ended = try await Set(eventIDs(cluster.records(of: cluster.topics.receipts)))
+            let ended = try await Set(eventIDs(cluster.eventReceipts()))
                 .union(eventIDs(cluster.records(of: cluster.topics.dlq)))
             return ended == sentIDs
         }
@@ -72,7 +72,7 @@ struct WorkerFailureTests {
         let cluster = try TestCluster(partitions: 2)
         let worker = try await RunningWorker(cluster.configuration())
         try await cluster.produce(signals(0..<300, tenants: 30))
-        try await eventually("the first receipts") { try await cluster.records(of: cluster.topics.receipts).count >= 100 }
+        try await eventually("the first receipts") { try await cluster.eventReceipts().count >= 100 }
         // The coordinator forgets the next member that heartbeats: its assignment is lost, and it rejoins.
         cluster.cluster.pushRequestErrors(apiKey: KafkaAPI.heartbeat, errors: [.unknownMemberID])
         try await eventually("an assignment lost") {
@@ -80,9 +80,9 @@ struct WorkerFailureTests {
             return metrics.split(separator: "\n").contains { $0.hasPrefix("autonomics_rebalances_total{") && $0.contains(#"kind="lost""#) && !$0.hasSuffix(" 0") }
         }
         try await cluster.produce(signals(300..<600, tenants: 30))
-        try await eventually("a receipt for every event") { try await cluster.records(of: cluster.topics.receipts).count >= 600 }
+        try await eventually("a receipt for every event") { try await cluster.eventReceipts().count >= 600 }
         try await worker.stop()
-        let receipts = try await cluster.records(of: cluster.topics.receipts)
+        let receipts = try await cluster.eventReceipts()
         #expect(receipts.count == 600, "redelivered events are duplicates, not new receipts")
         #expect(try Set(eventIDs(receipts)).count == 600)
         let report = try await cluster.verifyReceipts()

@@ -45,10 +45,9 @@ public struct TenantSignal: Sendable, Hashable {
         case .monitoring where event.data["state"] == "open": keys = ("metric_type", "observed_value")
         default: return nil
         }
-        guard let metric = event.data[keys.metric]?.stringValue, let value = event.data[keys.value]?.stringValue,
-            (try? JSONValue.parse(Array(value.utf8)))?.numberText != nil
-        else { return nil }
-        self.init(eventID: event.eventID, metric: metric, value: value, time: event.eventTime)
+        self.init(
+            eventID: event.eventID, metric: event.data[keys.metric]?.stringValue, value: event.data[keys.value]?.stringValue,
+            time: event.eventTime)
     }
 }
 

@@ -189,7 +189,7 @@ extension ConfigurationLoader {
             let topics = self.configuration.topics
             let keyed = [
                 ("topics.events", topics.events), ("topics.tenant_events", topics.tenantEvents),
-                ("topics.receipts", topics.receipts), ("topics.dlq", topics.dlq),
+                ("topics.receipts", topics.receipts), ("topics.dlq", topics.dlq), ("topics.control", topics.control),
             ]
             for (index, (key, topic)) in keyed.enumerated() {
                 if let (otherKey, _) = keyed[..<index].first(where: { $0.1 == topic }) {

@@ -143,6 +143,7 @@ extension ConfigurationSetting {
         .string("topics.tenant_events", \.topics.tenantEvents, expected: topicExpectation, isValid: isTopicName),
         .string("topics.receipts", \.topics.receipts, expected: topicExpectation, isValid: isTopicName),
         .string("topics.dlq", \.topics.dlq, expected: topicExpectation, isValid: isTopicName),
+        .string("topics.control", \.topics.control, expected: topicExpectation, isValid: isTopicName),
         .string("intake.monitoring_tenant_label", \.intake.monitoringTenantLabel),
         .integer("intake.signal_max_future_seconds", \.intake.signalMaxFutureSeconds, in: 0...86_400),
         .list("intake.known_metrics", \.intake.knownMetrics),
@@ -170,6 +171,10 @@ extension ConfigurationSetting {
         .integer("gcp.max_attempts", \.gcp.maxAttempts, in: 1...20),
         .integer("gcp.breaker_failure_threshold", \.gcp.breakerFailureThreshold, in: 1...1000),
         .integer("gcp.breaker_open_seconds", \.gcp.breakerOpenSeconds, in: 1...3600),
+        .string("governor.spec", \.governor.spec, expected: "the path of the SKU spec file", isValid: { !$0.isEmpty }),
+        .integer("governor.max_concurrent_actions", \.governor.maxConcurrentActions, in: 1...1000),
+        .integer("governor.action_deadline_seconds", \.governor.actionDeadlineSeconds, in: 1...3600),
+        .choice("governor.actions", \.governor.actions),
     ]
 
     /// Keys that had another name in an earlier release, by their old name: an old key is still an error (a

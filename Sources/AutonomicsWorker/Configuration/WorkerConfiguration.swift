@@ -37,6 +37,10 @@ public struct WorkerConfiguration: Sendable, Equatable {
         /// Dead letters, with the original key. Default: `"autonomics.dlq"`.
         public var dlq: String = "autonomics.dlq"
 
+        /// Operator commands, keyed by tenant; trusted because of the topic's ACLs. Needs as many partitions as
+        /// the tenant-events topic. Default: `"autonomics.control"`.
+        public var control: String = "autonomics.control"
+
         public init() {}
     }
 
@@ -168,6 +172,32 @@ public struct WorkerConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    /// The governors: the SKU spec they decide by, and how they act.
+    public struct Governor: Sendable, Equatable {
+        /// Whether actions reach Google Cloud.
+        public enum Actions: String, Sendable, CaseIterable {
+            /// Actions are performed.
+            case live
+            /// Actions are decided and receipted as if performed, and nothing is called.
+            case dryRun = "dry-run"
+        }
+
+        /// The SKU spec file (TOML): tiers, plans, rules, actions, approval policy, metric vocabulary and tenant
+        /// bindings. Default: `"config/sku.toml"`.
+        public var spec: String = "config/sku.toml"
+
+        /// Actions in flight at once, all tenants together (1…1000). Default: `10`.
+        public var maxConcurrentActions: Int = 10
+
+        /// Seconds one action may take, its retries and operation polling included (1…3600). Default: `60`.
+        public var actionDeadlineSeconds: Int = 60
+
+        /// Default: `.live`.
+        public var actions: Actions = .live
+
+        public init() {}
+    }
+
     /// Default: `Kafka()`.
     public var kafka = Kafka()
     /// Default: `Topics()`.
@@ -186,6 +216,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var log = Log()
     /// Default: `GCP()`.
     public var gcp = GCP()
+    /// Default: `Governor()`.
+    public var governor = Governor()
 
     /// Creates the default configuration.
     public init() {}

@@ -18,6 +18,8 @@ import struct Prometheus.PrometheusMetricsFactory
 /// | `autonomics_paused_partitions` | gauge | `stage` |
 /// | `autonomics_rebalances_total` | counter | `stage`, `kind` (`assigned`, `revoked`, `lost`) |
 ///
+/// and the governors' (``GovernorMetrics``).
+///
 /// Every method takes a count, so the hot path calls each once per batch. The metric objects are
 /// created through an explicit factory, never the global `MetricsSystem`, so that tests can each use
 /// their own registry.
@@ -57,6 +59,8 @@ public final class WorkerMetrics: Sendable {
     private let shardBacklog: MetricCache<StageShard, Gauge>
     private let pausedPartitionsByStage: [Stage: Gauge]
     private let rebalances: [StageRebalance: Counter]
+    /// The governors' own.
+    public let governor: GovernorMetrics
 
     /// How a stage's assignment changed.
     public enum Rebalance: String, Sendable, CaseIterable {
@@ -125,6 +129,7 @@ public final class WorkerMetrics: Sendable {
         }
         self.receipts = Counter(label: "autonomics_receipts_total", factory: factory)
         self.duplicates = Counter(label: "autonomics_duplicates_total", factory: factory)
+        self.governor = GovernorMetrics(factory: factory, receipts: receipts, duplicates: duplicates)
         self.deadLettersByCode = MetricCache { code in
             Counter(label: "autonomics_dlq_total", dimensions: [("code", code)], factory: factory)
         }
@@ -181,7 +186,7 @@ public final class WorkerMetrics: Sendable {
 }
 
 /// One metric name's objects, one per label value, created on first use.
-private final class MetricCache<Key: Hashable & Sendable, Metric: Sendable>: Sendable {
+final class MetricCache<Key: Hashable & Sendable, Metric: Sendable>: Sendable {
     private let metrics = Mutex<[Key: Metric]>([:])
     private let make: @Sendable (Key) -> Metric
 

@@ -16,6 +16,15 @@ final class Mailbox<Item>: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Takes every item there is now, without waiting.
+    func takeAvailable() -> Deque<Item> {
+        condition.lock()
+        defer { condition.unlock() }
+        let taken = items
+        items = []
+        return taken
+    }
+
     /// Waits until there is at least one item, then takes them all.
     func takeAll() -> Deque<Item> {
         condition.lock()

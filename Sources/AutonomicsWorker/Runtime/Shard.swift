@@ -8,8 +8,9 @@ import Synchronization
 /// One serial executor of a stage: a thread it owns, a mailbox, and a handler that sees the shard's records one at
 /// a time. Records of one key always go to one shard (``ShardRouter``), so a tenant's events stay in order.
 ///
-/// An inline shard (a stage's only one) has no thread: what is posted to it runs at once on the posting thread, the
-/// stage's polling thread, which spares a hand-over per batch where there is nothing to spread.
+/// An inline shard (a stage's only one) has no thread: what the polling thread posts to it runs at once, which spares
+/// a hand-over per batch where there is nothing to spread; what other threads send it waits in its mailbox until the
+/// polling thread's next turn (``runSent()``).
 ///
 /// Thread safety: the handler and the outbox are touched only by the shard's thread (or, inline, the polling
 /// thread); other threads only post to the mailbox and read the atomic backlog, hence the unchecked conformance.
@@ -48,6 +49,7 @@ final class Shard<Handler: ShardHandler>: @unchecked Sendable {
         self.stage = stage
         self.metrics = metrics
         self.now = now
+        outbox.sendToShard = { [weak self] item in self?.send(item) }
     }
 
     /// Records given to this shard and not finished: waiting in the mailbox, held by the handler or in flight.
@@ -68,6 +70,7 @@ final class Shard<Handler: ShardHandler>: @unchecked Sendable {
         post(.records(records))
     }
 
+    /// Posts from the stage's polling thread: an inline shard runs the item at once.
     func post(_ item: Item) {
         if isInline {
             _ = process(item)
@@ -75,6 +78,23 @@ final class Shard<Handler: ShardHandler>: @unchecked Sendable {
         } else {
             mailbox.post(item)
         }
+    }
+
+    /// Sends an item from any thread (an action's result, a query): it runs on the shard's thread, or for an inline
+    /// shard on the polling thread's next turn, after whatever was posted before it.
+    func send(_ item: Item) {
+        mailbox.post(item)
+    }
+
+    /// Runs what other threads sent an inline shard; called by the polling thread.
+    func runSent() {
+        guard isInline else { return }
+        let items = mailbox.takeAvailable()
+        guard !items.isEmpty else { return }
+        for item in items {
+            _ = process(item)
+        }
+        endOfBatch()
     }
 
     /// Asks the thread to stop after what is already posted and waits until it has, at most for `timeout`.

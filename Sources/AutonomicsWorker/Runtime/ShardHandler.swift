@@ -13,10 +13,10 @@ protocol ShardHandler: AnyObject, SendableMetatype {
 
     /// Decides what becomes of one record.
     func handle(_ record: KafkaMessage, now: Int64, outbox: ShardOutbox<Self>) -> RecordOutcome
-    /// An output was delivered.
-    func delivered(_ pending: Pending, record: KafkaMessage, outbox: ShardOutbox<Self>)
+    /// An output was delivered; `record` is the input it was produced for (nil for an input from the mailbox).
+    func delivered(_ pending: Pending, record: KafkaMessage?, outbox: ShardOutbox<Self>)
     /// An output could not be delivered; the handler dead-letters its record (or retries it).
-    func failed(_ pending: Pending, record: KafkaMessage, error: KafkaError, outbox: ShardOutbox<Self>)
+    func failed(_ pending: Pending, record: KafkaMessage?, error: KafkaError, outbox: ShardOutbox<Self>)
     /// Drops the state of partitions this process no longer owns, including records it holds back.
     /// - Returns: how many held-back records it dropped.
     func release(_ partitions: Set<KafkaTopicPartition>) -> Int

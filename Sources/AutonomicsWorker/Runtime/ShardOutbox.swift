@@ -13,9 +13,11 @@ final class ShardOutbox<Handler: ShardHandler> {
         var workerID: String
     }
 
-    /// A produced message whose delivery report has not arrived; `pending` is nil for a dead letter.
+    /// A produced message whose delivery report has not arrived: for the input `record`, or (with no record) for an
+    /// input that came through the mailbox on behalf of `partition`; `pending` is nil for a dead letter.
     private struct InFlight {
-        var record: KafkaMessage
+        var record: KafkaMessage?
+        var partition: KafkaTopicPartition
         var pending: Handler.Pending?
     }
 
@@ -30,6 +32,8 @@ final class ShardOutbox<Handler: ShardHandler> {
     private var finished: [KafkaMessage] = []
     /// Records taken by the shard and not finished.
     private(set) var heldCount = 0
+    /// Set by the shard: sends an item to its mailbox from any thread.
+    var sendToShard: @Sendable (Shard<Handler>.Item) -> Void = { _ in }
 
     init(settings: Settings, producer: any MessageProducer, offsets: InputOffsets, failure: StageFailure, metrics: WorkerMetrics, logger: Logger) {
         self.settings = settings
@@ -44,7 +48,17 @@ final class ShardOutbox<Handler: ShardHandler> {
     /// ``ShardHandler/failed(_:record:error:outbox:)`` follows with `pending`.
     /// - Throws: what librdkafka refuses at once (a message over `message.max.bytes`, say): nothing is in flight then.
     func publish(_ output: StageOutput, for record: KafkaMessage, pending: Handler.Pending) throws {
-        let serial = inFlight.insert(InFlight(record: record, pending: pending))
+        try publish(output, for: record, partition: record.topicPartition, pending: pending)
+    }
+
+    /// Produces an output for an input that came through the mailbox rather than from a record (an action's result,
+    /// say), on behalf of the input `partition` it belongs to: releasing that partition forgets it.
+    func publish(_ output: StageOutput, onBehalfOf partition: KafkaTopicPartition, pending: Handler.Pending) throws {
+        try publish(output, for: nil, partition: partition, pending: pending)
+    }
+
+    private func publish(_ output: StageOutput, for record: KafkaMessage?, partition: KafkaTopicPartition, pending: Handler.Pending) throws {
+        let serial = inFlight.insert(InFlight(record: record, partition: partition, pending: pending))
         do {
             try producer.produce(
                 topic: output.topic, partition: output.partition, key: output.key, value: output.value, headers: [],
@@ -64,7 +78,7 @@ final class ShardOutbox<Handler: ShardHandler> {
             "kafka.offset": "\(record.offset)", "error.code": "\(rejection.code.rawValue)",
         ])
         metrics.deadLettered(code: rejection.code.rawValue, count: 1)
-        let serial = inFlight.insert(InFlight(record: record, pending: nil))
+        let serial = inFlight.insert(InFlight(record: record, partition: record.topicPartition, pending: nil))
         do {
             try producer.produce(
                 topic: settings.deadLetterTopic, partition: nil, key: record.key, value: record.value,
@@ -82,6 +96,11 @@ final class ShardOutbox<Handler: ShardHandler> {
         deadLetter(record, Rejection(code: .publishFailed, message: "publishing the output failed: \(error)"))
     }
 
+    /// Stops the stage: for what can neither be delivered nor dead-lettered without breaking a promise.
+    func stopStage(_ error: StageError) {
+        failure.raise(error)
+    }
+
     /// Marks a record finished: its offset may be committed once those before it are finished too.
     func finish(_ record: KafkaMessage) {
         heldCount -= 1
@@ -93,6 +112,12 @@ final class ShardOutbox<Handler: ShardHandler> {
         guard !finished.isEmpty else { return }
         offsets.finish(finished)
         finished.removeAll(keepingCapacity: true)
+    }
+
+    /// Runs a body on the shard's thread later, called from any thread: how an asynchronous result (an action's,
+    /// say) comes back to the handler.
+    var scheduler: @Sendable (@escaping @Sendable (Handler, ShardOutbox<Handler>) -> Void) -> Void {
+        { [sendToShard] body in sendToShard(.perform(body)) }
     }
 
     /// Finishes a record now if the handler said so.
@@ -111,15 +136,15 @@ final class ShardOutbox<Handler: ShardHandler> {
         guard let entry = inFlight.remove(OutputToken(rawValue: report.token).serial) else { return }
         switch (entry.pending, report.error) {
         case (nil, nil):
-            finish(entry.record)
+            entry.record.map(finish)
         case (nil, let error?):
-            failure.raise(StageError.deadLetterUndeliverable(entry.record.topicPartition, offset: entry.record.offset, error: error))
+            failure.raise(StageError.deadLetterUndeliverable(entry.partition, offset: entry.record?.offset ?? -1, error: error))
         case (let pending?, nil):
             handler.delivered(pending, record: entry.record, outbox: self)
         case (let pending?, let error?):
             logger.warning("output not delivered", metadata: [
-                "kafka.topic": "\(entry.record.topic)", "kafka.partition": "\(entry.record.partition)",
-                "kafka.offset": "\(entry.record.offset)", "error": "\(error)",
+                "kafka.topic": "\(entry.partition.topic)", "kafka.partition": "\(entry.partition.partition)",
+                "kafka.offset": "\(entry.record.map { String($0.offset) } ?? "none")", "error": "\(error)",
             ])
             handler.failed(pending, record: entry.record, error: error, outbox: self)
         }
@@ -129,7 +154,8 @@ final class ShardOutbox<Handler: ShardHandler> {
     /// records the handler held back and dropped. A record is in flight or held back, never both.
     func release(_ partitions: Set<KafkaTopicPartition>, droppedByHandler: Int) {
         flushFinished()
-        let released = inFlight.removeAll { partitions.contains($0.record.topicPartition) }
+        let released = inFlight.removeAll { partitions.contains($0.partition) && $0.record != nil }
+        _ = inFlight.removeAll { partitions.contains($0.partition) }
         heldCount -= released + droppedByHandler
     }
 }

@@ -7,6 +7,7 @@ enum StageError: Error, CustomStringConvertible {
     case partitionsNotPrepared(any Error)
     case drainTimedOut(unfinished: Int)
     case shardUnresponsive(shard: Int)
+    case decisionPartlyDelivered(tenantID: String, delivered: Int, of: Int, error: any Error)
 
     var description: String {
         switch self {
@@ -18,6 +19,9 @@ enum StageError: Error, CustomStringConvertible {
             "\(unfinished) records still unfinished at the drain deadline"
         case .shardUnresponsive(let shard):
             "shard \(shard) did not release revoked partitions in time"
+        case .decisionPartlyDelivered(let tenant, let delivered, let total, let error):
+            "tenant \(tenant): \(delivered) of \(total) receipts of a decision delivered and the next could not be, "
+                + "even retried (\(error)); a restart resumes from the last delivered receipt"
         }
     }
 }

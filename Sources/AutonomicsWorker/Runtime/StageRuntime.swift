@@ -126,6 +126,7 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
             }
             producer.poll()
             routeDeliveryReports()
+            runSent()
             applyBackpressure()
             let instant = clock.now
             if instant - lastStore >= settings.offsetStoreInterval {
@@ -171,6 +172,18 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
         }
     }
 
+    /// Has an inline shard run what other threads sent it (a shard with a thread runs that itself).
+    private func runSent() {
+        for shard in shards {
+            shard.runSent()
+        }
+    }
+
+    /// Sends `body` to run on shard `index`, from any thread; it runs after what was posted before.
+    func send(toShard index: Int, _ body: @escaping @Sendable (Handler, ShardOutbox<Handler>) -> Void) {
+        shards[index].send(.perform(body))
+    }
+
     /// Pauses every assigned partition when a shard is full; resumes when every shard is down to half.
     private func applyBackpressure() {
         let backlogs = shardBacklogs
@@ -211,6 +224,7 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
         while offsets.unfinished(in: partitions) > 0 && clock.now < deadline {
             producer.poll(timeout: .milliseconds(10))
             routeDeliveryReports()
+            runSent()
             try failure.check()
         }
         storeOffsets(partitions)

@@ -34,12 +34,12 @@ final class IntakeHandler: ShardHandler {
         }
     }
 
-    func delivered(_ pending: Void, record: KafkaMessage, outbox: ShardOutbox<IntakeHandler>) {
-        outbox.finish(record)
+    func delivered(_ pending: Void, record: KafkaMessage?, outbox: ShardOutbox<IntakeHandler>) {
+        record.map(outbox.finish)
     }
 
-    func failed(_ pending: Void, record: KafkaMessage, error: KafkaError, outbox: ShardOutbox<IntakeHandler>) {
-        _ = outbox.publishFailed(record, error)
+    func failed(_ pending: Void, record: KafkaMessage?, error: KafkaError, outbox: ShardOutbox<IntakeHandler>) {
+        if let record { _ = outbox.publishFailed(record, error) }
     }
 
     func release(_ partitions: Set<KafkaTopicPartition>) -> Int { 0 }

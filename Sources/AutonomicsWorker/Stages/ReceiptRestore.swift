@@ -6,6 +6,7 @@ import Logging
 /// (their chain heads and dedup windows), split among the shards the way tenant events are routed, and hands each
 /// shard its part through its mailbox, so that it arrives before any record of those partitions.
 struct ReceiptRestore {
+    let tenantEventsTopic: String
     let receiptsTopic: String
     /// The empty ledger the governor's shards start from.
     let makeLedger: @Sendable () -> ReceiptLedger
@@ -13,7 +14,9 @@ struct ReceiptRestore {
     let logger: Logger
 
     func restore(_ partitions: [KafkaTopicPartition], into shards: [Shard<GovernorHandler>], router: ShardRouter) throws {
-        let numbers = partitions.map(\.partition)
+        // The control topic's partitions come with the tenant-events partitions of the same numbers.
+        let numbers = partitions.filter { $0.topic == tenantEventsTopic }.map(\.partition)
+        guard !numbers.isEmpty else { return }
         let empty = Dictionary(uniqueKeysWithValues: numbers.map { ($0, makeLedger()) })
         var ledgers = Array(repeating: empty, count: shards.count)
         var receipts = 0
