@@ -1,4 +1,5 @@
 @testable import AutonomicsCore
+import AutonomicsTestSupport
 import AutonomicsWorker
 import Curl
 import Foundation
@@ -248,7 +249,7 @@ struct ActuatorTests {
     @Test("Dry run calls nothing, not even the token endpoint, and logs what it would do")
     func dryRun() async throws {
         let logs = LogRecorder()
-        try await ActuatorStack.with(configure: { $0.dryRun = true }, logger: logs.logger) { stack in
+        try await ActuatorStack.with(configure: { $0.dryRun = true }, logger: logs.logger()) { stack in
             let requests: [ActionRequest] = [
                 .request("acme", .cloudRunThrottle(maxInstances: .count(2)), Self.service, ["max_instances": 2]),
                 .request("globex", .schedulerPause, Self.job),
@@ -439,42 +440,5 @@ final class SleepLog: Sendable {
                 try await GCPClock.system.sleep(duration)
             },
             random: { 0 })
-    }
-}
-
-/// Keeps every log entry, for expectations on what was logged.
-final class LogRecorder: Sendable {
-    struct Entry: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: Logger.Metadata
-    }
-
-    private let stored = Mutex<[Entry]>([])
-
-    var entries: [Entry] { self.stored.withLock { $0 } }
-
-    var logger: Logger {
-        var logger = Logger(label: "actuator-tests") { _ in Handler(recorder: self) }
-        logger.logLevel = .debug
-        return logger
-    }
-
-    private struct Handler: LogHandler {
-        let recorder: LogRecorder
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .debug
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { self.metadata[key] }
-            set { self.metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let entry = Entry(
-                level: event.level, message: event.message.description,
-                metadata: self.metadata.merging(event.metadata ?? [:]) { $1 })
-            self.recorder.stored.withLock { $0.append(entry) }
-        }
     }
 }
