@@ -288,7 +288,8 @@ struct ActuatorTests {
 
     @Test("Graceful shutdown cancels an action still running after the grace, without a result")
     func shutdownCancelsAfterGrace() async throws {
-        try await ActuatorStack.with(configure: { $0.shutdownGrace = .milliseconds(200) }) { stack in
+        let logs = LogRecorder()
+        try await ActuatorStack.with(configure: { $0.shutdownGrace = .milliseconds(200) }, logger: logs.logger()) { stack in
             stack.fake.inject(.hang(.seconds(30)), api: .scheduler, times: 100)
             let group = ServiceGroup(configuration: .init(services: [stack.actuator], logger: ActuatorStack.quietLogger))
             let started = ContinuousClock.now
@@ -298,6 +299,8 @@ struct ActuatorTests {
             try await running
             #expect(ContinuousClock.now - started < .seconds(10))
             #expect(stack.delivered.isEmpty)
+            let stopped = logs.entries.first { $0.message == "Actuator stopped" }
+            #expect(stopped?.metadata["actuator.cancelled_actions"]?.description == "1")
         }
     }
 }

@@ -123,7 +123,7 @@ public final class Actuator: Service, Sendable {
         for request in dropped {
             self.actionLogger(request).warning("Action dropped: the actuator is shutting down; the tenant's restore re-issues it")
         }
-        let finished = await withTaskGroup(of: Bool.self) { group in
+        let cancelled = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 for task in running { await task.value }
                 return true
@@ -133,13 +133,17 @@ public final class Actuator: Service, Sendable {
                 try? await self.clock.sleep(self.configuration.shutdownGrace)
                 return false
             }
-            let first = await group.next() ?? true
-            if !first { for task in running { task.cancel() } }
+            let finishedInTime = await group.next() ?? true
+            var cancelled = 0
+            if !finishedInTime {
+                cancelled = self.state.withLock { $0.running.count }
+                for task in running { task.cancel() }
+            }
             group.cancelAll()
-            return first
+            return cancelled
         }
         self.logger.info("Actuator stopped", metadata: [
-            "actuator.cancelled_actions": "\(finished ? 0 : running.count)", "actuator.dropped_requests": "\(dropped.count)",
+            "actuator.cancelled_actions": "\(cancelled)", "actuator.dropped_requests": "\(dropped.count)",
         ])
     }
 
