@@ -171,11 +171,16 @@ let package = Package(
         .testTarget(
             name: "AutonomicsWorkerTests",
             dependencies: [
+                "AutonomicsCore",
                 "AutonomicsWorker",
                 "AutonomicsBenchmark",
                 "AutonomicsSamples",
                 "AutonomicsTestSupport",
+                "Curl",
+                "GCP",
+                "GCPFake",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
     ]

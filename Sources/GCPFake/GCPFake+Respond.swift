@@ -84,7 +84,12 @@ extension GCPFake {
         case .metadata:
             answer = await self.withFault(api: .metadata, path: incoming.path) { self.metadata(incoming) }
         case .some(let api):
+            self.state.withLock { state in
+                state.apiRequestsInFlight += 1
+                state.maxAPIRequestsInFlight = max(state.maxAPIRequestsInFlight, state.apiRequestsInFlight)
+            }
             (answer, methodID) = await self.apiRequest(api, incoming)
+            self.state.withLock { $0.apiRequestsInFlight -= 1 }
         }
 
         self.state.withLock { state in
@@ -140,11 +145,19 @@ extension GCPFake {
             if let retryAfter { answer.headers.append(("Retry-After", retryAfter)) }
             return answer
         case .hang(let duration)?:
-            let until = ContinuousClock.now + duration
-            while ContinuousClock.now < until, !self.stoppingFlag, !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(20))
-            }
+            await self.pause(duration)
             return .error(504, "injected fault: no answer for \(duration)")
+        case .delay(let duration)?:
+            await self.pause(duration)
+            return answer()
+        }
+    }
+
+    /// Waits `duration`, or less when the fake stops or the request is cancelled.
+    private func pause(_ duration: Duration) async {
+        let until = ContinuousClock.now + duration
+        while ContinuousClock.now < until, !self.stoppingFlag, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 

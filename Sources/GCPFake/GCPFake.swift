@@ -36,6 +36,8 @@ public final class GCPFake: Sendable {
         var faults: [PendingFault] = []
         var requests: [GCPFakeRequest] = []
         var violations: [String] = []
+        var apiRequestsInFlight = 0
+        var maxAPIRequestsInFlight = 0
         var counter = 0
         var tokenLifetime = 3599
         var operationPolls = 1
@@ -188,6 +190,9 @@ public final class GCPFake: Sendable {
 
     /// Every discovery-document, token or protocol violation so far; a correct client causes none.
     public var violations: [String] { self.state.withLock { $0.violations } }
+
+    /// The most requests to the four APIs (not the token endpoint or metadata server) being answered at once.
+    public var maxAPIRequestsInFlight: Int { self.state.withLock { $0.maxAPIRequestsInFlight } }
 
     /// Requests to the token endpoint and the metadata server's token path.
     public var tokenRequestCount: Int {

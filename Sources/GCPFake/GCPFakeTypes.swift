@@ -32,6 +32,7 @@ public struct GCPFakeFault: Sendable {
     enum Kind: Sendable {
         case status(Int, retryAfter: String?)
         case hang(Duration)
+        case delay(Duration)
     }
 
     let kind: Kind
@@ -49,6 +50,8 @@ public struct GCPFakeFault: Sendable {
     public static let conflict = Self.status(409)
     /// No answer for `duration` (then a 504), to make a client's deadline pass.
     public static func hang(_ duration: Duration) -> Self { Self(kind: .hang(duration)) }
+    /// The real answer, after `duration`: keeps requests in flight long enough to observe a client's concurrency.
+    public static func delay(_ duration: Duration) -> Self { Self(kind: .delay(duration)) }
 }
 
 /// One request the fake received, as the tests see it.

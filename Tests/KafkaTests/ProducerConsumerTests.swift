@@ -1,7 +1,6 @@
 import AutonomicsTestSupport
 import Kafka
 import Logging
-import Synchronization
 import Testing
 
 @Suite("Producer and consumer against the mock cluster")
@@ -252,7 +251,7 @@ struct ProducerConsumerTests {
             let producer = try KafkaProducer(
                 // A consumer property makes librdkafka log a configuration notice while the producer is created.
                 properties: ["bootstrap.servers": cluster.bootstrapServers, "auto.offset.reset": "earliest"],
-                logger: Logger(label: "recorded") { _ in RecordingLogHandler(recorder: recorder) },
+                logger: recorder.logger(),
                 deliveryReport: { _ in }
             )
             #expect(recorder.entries.isEmpty)
@@ -262,42 +261,5 @@ struct ProducerConsumerTests {
             // Programs share one set of pass-through properties between their consumers and producers.
             #expect(notice.level == .debug)
         }
-    }
-}
-
-/// Keeps every log entry, from whichever thread logs it.
-final class LogRecorder: Sendable {
-    struct Entry: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: Logger.Metadata
-    }
-
-    private let storage = Mutex<[Entry]>([])
-
-    func append(_ entry: Entry) {
-        self.storage.withLock { $0.append(entry) }
-    }
-
-    var entries: [Entry] {
-        self.storage.withLock { $0 }
-    }
-}
-
-struct RecordingLogHandler: LogHandler {
-    let recorder: LogRecorder
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { self.metadata[key] }
-        set { self.metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let metadata = self.metadata.merging(event.metadata ?? [:]) { $1 }
-        self.recorder.append(
-            LogRecorder.Entry(level: event.level, message: event.message.description, metadata: metadata)
-        )
     }
 }

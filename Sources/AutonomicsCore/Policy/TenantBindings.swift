@@ -71,12 +71,12 @@ public enum TenantResource: String, Sendable, Hashable, CaseIterable {
     }
 
     /// The shape for messages, e.g. `projects/*/locations/*/services/*`.
-    var shapeDescription: String {
+    public var shapeDescription: String {
         shape.map { $0 ?? "*" }.joined(separator: "/")
     }
 
     /// Whether `name` has this resource's shape with safe, non-empty variable segments.
-    func matches(_ name: String) -> Bool {
+    public func matches(_ name: String) -> Bool {
         let segments = name.split(separator: "/", omittingEmptySubsequences: false)
         guard segments.count == shape.count else { return false }
         return zip(segments, shape).allSatisfy { segment, fixed in
