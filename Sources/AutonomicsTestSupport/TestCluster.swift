@@ -111,10 +111,11 @@ public final class TestCluster: Sendable {
         }
     }
 
-    /// `autonomics verify` of the receipts topic.
-    public func verifyReceipts() async throws -> VerificationReport {
+    /// `autonomics verify` of the receipts topic, and with `publicKey` of every receipt's signature.
+    public func verifyReceipts(publicKey: ReceiptPublicKey? = nil) async throws -> VerificationReport {
         try await offThePool {
-            try LedgerVerification.verifyTopic(topics.receipts, brokers: bootstrapServers, properties: [:], logger: testLogger)
+            try LedgerVerification.verifyTopic(
+                topics.receipts, brokers: bootstrapServers, properties: [:], publicKey: publicKey, logger: testLogger)
         }
     }
 
