@@ -18,20 +18,26 @@ enum Ed25519PEM {
     private static let publicKeyPrefix: [UInt8] = [0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00]
 
     static func privateKey(_ text: String) throws(Ed25519KeyError) -> Curve25519.Signing.PrivateKey {
-        let raw = try rawKey(text, label: "PRIVATE KEY", prefix: privateKeyPrefix, expected: privateKeyExpectation)
-        do {
-            return try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
-        } catch {
-            throw Ed25519KeyError(expected: privateKeyExpectation, found: "a key swift-crypto refuses: \(error)")
+        try key(text, label: "PRIVATE KEY", prefix: privateKeyPrefix, expected: privateKeyExpectation) {
+            try .init(rawRepresentation: $0)
         }
     }
 
     static func publicKey(_ text: String) throws(Ed25519KeyError) -> Curve25519.Signing.PublicKey {
-        let raw = try rawKey(text, label: "PUBLIC KEY", prefix: publicKeyPrefix, expected: publicKeyExpectation)
+        try key(text, label: "PUBLIC KEY", prefix: publicKeyPrefix, expected: publicKeyExpectation) {
+            try .init(rawRepresentation: $0)
+        }
+    }
+
+    private static func key<Key>(
+        _ text: String, label: String, prefix: [UInt8], expected: String, make: ([UInt8]) throws -> Key
+    ) throws(Ed25519KeyError) -> Key {
+        let raw = try rawKey(text, label: label, prefix: prefix, expected: expected)
         do {
-            return try Curve25519.Signing.PublicKey(rawRepresentation: raw)
+            return try make(raw)
         } catch {
-            throw Ed25519KeyError(expected: publicKeyExpectation, found: "a key swift-crypto refuses: \(error)")
+            // Only a length other than 32 bytes, which rawKey rules out; kept as an error rather than a trap.
+            throw Ed25519KeyError(expected: expected, found: "a key swift-crypto refuses: \(error)")
         }
     }
 

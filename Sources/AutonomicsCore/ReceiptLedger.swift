@@ -247,7 +247,9 @@ public struct ReceiptLedger: Sendable {
             let hash = SHA256Hash(of: writer.bytes, leavingOut: left, signatureMember)
             hash.withUnsafeBytes { writer.replaceHex(in: hashDigits, with: $0) }
             if let signer {
-                writer.replaceASCII(in: signatureText, with: signer.signature(ofHashDigits: writer.bytes[hashDigits]))
+                // Signed before the write, so that no slice of the bytes is alive to force a copy.
+                let signature = signer.signature(ofHashDigits: writer.bytes[hashDigits])
+                writer.replaceASCII(in: signatureText, with: signature)
             }
             return Receipt(tenantID: tenantID, seq: seq, digest: hash, previous: prevHash, bytes: writer.bytes)
         }

@@ -7,10 +7,6 @@ import Crypto
 public struct ReceiptSigner: Sendable {
     private let key: Curve25519.Signing.PrivateKey
 
-    init(key: Curve25519.Signing.PrivateKey) {
-        self.key = key
-    }
-
     /// Reads a PKCS#8 Ed25519 private key in PEM, as `openssl genpkey -algorithm ed25519` writes it.
     public init(pem text: String) throws(Ed25519KeyError) {
         key = try Ed25519PEM.privateKey(text)
