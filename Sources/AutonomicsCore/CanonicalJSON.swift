@@ -165,6 +165,12 @@ struct CanonicalWriter {
         bytes.withUnsafeMutableBufferPointer { Hex.write(data, to: UnsafeMutableBufferPointer(rebasing: $0[range])) }
     }
 
+    /// Overwrites `range` with `text`, as long as it, which needs no escaping (a receipt's signature).
+    mutating func replaceASCII(in range: Range<Int>, with text: [UInt8]) {
+        precondition(range.count == text.count, "the text must fill the range")
+        bytes.replaceSubrange(range, with: text)
+    }
+
     /// Writes an RFC 3339 time (``RFC3339/format(milliseconds:)``) as a string.
     mutating func string(timeMilliseconds milliseconds: Int64) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: RFC3339.maximumLength) { buffer in

@@ -2,7 +2,8 @@
 ///
 /// The bytes are a canonical JSON object (RFC 8785) with at least `kind`, `tenant_id`, `seq` (1, 2, … per tenant),
 /// `prev_hash` (the previous receipt's `hash`, 64 zeros for the first), `time`, and `hash`: lowercase hex SHA-256
-/// of the canonical bytes of the receipt without `hash` and `signature`.
+/// of the canonical bytes of the receipt without `hash` and `signature`. A ledger with a ``ReceiptSigner`` adds
+/// `signature`, an Ed25519 signature of the `hash` text.
 public struct Receipt: Sendable, Hashable {
     public var tenantID: String
     public var seq: Int64

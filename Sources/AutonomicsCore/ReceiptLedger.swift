@@ -13,6 +13,8 @@ public struct ReceiptLedger: Sendable {
     public let specHash: String?
     /// How many recent ids each tenant remembers (an enveloped event takes two: its event id and message id).
     public let dedupWindow: Int
+    /// Signs every receipt when set (its `signature` member); nil writes none and costs nothing.
+    public let signer: ReceiptSigner?
 
     private var chains: [String: TenantChain] = [:]
 
@@ -22,10 +24,11 @@ public struct ReceiptLedger: Sendable {
         var recentIDs = DedupWindow()
     }
 
-    public init(specHash: String? = nil, dedupWindow: Int = 32) {
+    public init(specHash: String? = nil, dedupWindow: Int = 32, signer: ReceiptSigner? = nil) {
         precondition(dedupWindow >= 0, "dedupWindow must not be negative")
         self.specHash = specHash
         self.dedupWindow = dedupWindow
+        self.signer = signer
     }
 
     /// How many tenants have a chain here.
@@ -73,7 +76,7 @@ public struct ReceiptLedger: Sendable {
         }
         let chain = chains[event.tenantID] ?? TenantChain()
         guard !chain.recentIDs.contains(ids) else { return nil }
-        var receipt = ReceiptWriter(kind: "event", tenantID: event.tenantID, now: now, specHash: specHash, chain: chain)
+        var receipt = ReceiptWriter(kind: "event", tenantID: event.tenantID, now: now, specHash: specHash, signer: signer, chain: chain)
         // The event's members in key order; the writer puts the chain's between them.
         receipt.key("data")
         receipt.writer.copy(event.data, of: document)
@@ -146,7 +149,7 @@ public struct ReceiptLedger: Sendable {
             Receipt.reservedKeys.allSatisfy { fields[$0] == nil },
             "receipt fields must not set \(Receipt.reservedKeys.sorted())"
         )
-        var receipt = ReceiptWriter(kind: kind, tenantID: tenantID, now: now, specHash: specHash, chain: chain)
+        var receipt = ReceiptWriter(kind: kind, tenantID: tenantID, now: now, specHash: specHash, signer: signer, chain: chain)
         for (key, value) in fields.sorted(by: { CanonicalJSON.keyPrecedes($0.key, $1.key) }) {
             receipt.key(named: key)
             receipt.writer.value(value)
@@ -172,11 +175,12 @@ public struct ReceiptLedger: Sendable {
 
     /// Writes one receipt as canonical JSON. The caller writes its own members in key order, each with
     /// ``key(_:)`` and a value through `writer`; the chain's members are merged in at their places, and `hash`,
-    /// the SHA-256 of the receipt without it, is filled in last.
+    /// the SHA-256 of the receipt without it, is filled in last. With a signer, `signature` is left out of the hash
+    /// the same way and filled in after it.
     private struct ReceiptWriter {
         /// The members every receipt has, in key order.
         private enum ChainMember: CaseIterable {
-            case hash, kind, prevHash, seq, specHash, tenantID, time
+            case hash, kind, prevHash, seq, signature, specHash, tenantID, time
 
             var key: StaticString {
                 switch self {
@@ -184,6 +188,7 @@ public struct ReceiptLedger: Sendable {
                 case .kind: "kind"
                 case .prevHash: "prev_hash"
                 case .seq: "seq"
+                case .signature: "signature"
                 case .specHash: "spec_hash"
                 case .tenantID: "tenant_id"
                 case .time: "time"
@@ -196,6 +201,7 @@ public struct ReceiptLedger: Sendable {
         private let tenantID: String
         private let now: Int64
         private let specHash: String?
+        private let signer: ReceiptSigner?
         private let seq: Int64
         private let prevHash: SHA256Hash
         /// How many of the chain's members are written.
@@ -203,12 +209,17 @@ public struct ReceiptLedger: Sendable {
         /// The `hash` member with the comma before it (if any), and its digits, zeros until ``link(to:)``.
         private var hashMember = 0..<0
         private var hashDigits = 0..<0
+        /// The `signature` member with the comma before it (`hash` always precedes it, `kind` between them), and
+        /// its base64 text, placeholder until signed.
+        private var signatureMember = 0..<0
+        private var signatureText = 0..<0
 
-        init(kind: String, tenantID: String, now: Int64, specHash: String?, chain: TenantChain) {
+        init(kind: String, tenantID: String, now: Int64, specHash: String?, signer: ReceiptSigner?, chain: TenantChain) {
             self.kind = kind
             self.tenantID = tenantID
             self.now = now
             self.specHash = specHash
+            self.signer = signer
             seq = chain.seq + 1
             prevHash = chain.head
             writer.beginObject()
@@ -233,8 +244,13 @@ public struct ReceiptLedger: Sendable {
             // Without the `hash` member and one comma: the one before it, or after it when it comes first.
             var left = hashMember
             if writer.bytes[left.lowerBound] != UInt8(ascii: ",") { left = left.lowerBound..<left.upperBound + 1 }
-            let hash = SHA256Hash(of: writer.bytes, leavingOut: left)
+            let hash = SHA256Hash(of: writer.bytes, leavingOut: left, signatureMember)
             hash.withUnsafeBytes { writer.replaceHex(in: hashDigits, with: $0) }
+            if let signer {
+                // Signed before the write, so that no slice of the bytes is alive to force a copy.
+                let signature = signer.signature(ofHashDigits: writer.bytes[hashDigits])
+                writer.replaceASCII(in: signatureText, with: signature)
+            }
             return Receipt(tenantID: tenantID, seq: seq, digest: hash, previous: prevHash, bytes: writer.bytes)
         }
 
@@ -249,7 +265,7 @@ public struct ReceiptLedger: Sendable {
         }
 
         private mutating func write(_ member: ChainMember) {
-            if member == .specHash && specHash == nil { return }
+            if member == .specHash && specHash == nil || member == .signature && signer == nil { return }
             let start = writer.bytes.count
             writer.key(member.key)
             switch member {
@@ -261,6 +277,11 @@ public struct ReceiptLedger: Sendable {
             case .kind: writer.string(kind)
             case .prevHash: prevHash.withUnsafeBytes { writer.string(hexOf: $0) }
             case .seq: writer.integer(seq)
+            case .signature:
+                let textStart = writer.bytes.count + 1
+                writer.string(ReceiptSigner.placeholder)
+                signatureText = textStart..<writer.bytes.count - 1
+                signatureMember = start..<writer.bytes.count
             case .specHash: writer.string(specHash!)
             case .tenantID: writer.string(tenantID)
             case .time: writer.string(timeMilliseconds: now)

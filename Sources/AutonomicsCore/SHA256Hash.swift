@@ -16,12 +16,17 @@ struct SHA256Hash: Hashable, Sendable {
         self.init(of: bytes, leavingOut: 0..<0)
     }
 
-    /// The digest of `bytes` with the range `left` cut out.
-    init(of bytes: [UInt8], leavingOut left: Range<Int>) {
+    /// The digest of `bytes` with the range `left` cut out, and `alsoLeft`, which must come after it.
+    init(of bytes: [UInt8], leavingOut left: Range<Int>, _ alsoLeft: Range<Int> = 0..<0) {
         var hasher = SHA256()
         bytes.withUnsafeBytes { bytes in
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[..<left.lowerBound]))
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[left.upperBound...]))
+            if alsoLeft.isEmpty {
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[left.upperBound...]))
+            } else {
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[left.upperBound..<alsoLeft.lowerBound]))
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[alsoLeft.upperBound...]))
+            }
         }
         self.init(hasher.finalize())
     }

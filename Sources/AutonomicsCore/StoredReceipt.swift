@@ -40,6 +40,11 @@ public struct StoredReceipt {
         fields["pubsub_message_id"]?.stringValue
     }
 
+    /// The `signature` member as written, if any: read only when signatures are checked.
+    var signature: JSONValue? {
+        fields["signature"]
+    }
+
     /// SHA-256 over the canonical receipt without `hash` and `signature`.
     func recomputedHash() throws(CanonicalJSONError) -> SHA256Hash {
         var content = fields.document.object(at: fields.object)

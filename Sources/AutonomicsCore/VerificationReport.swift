@@ -7,11 +7,14 @@ public struct VerificationReport: Sendable, Hashable {
     /// The first broken receipt of each bad tenant, in the order found; unreadable receipts that name no tenant
     /// are listed one by one.
     public var failures: [TenantFailure]
+    /// Whether every receipt's signature was checked too (the verifier had a public key).
+    public var signaturesChecked: Bool
 
-    public init(tenantsChecked: Int, receiptsChecked: Int, failures: [TenantFailure]) {
+    public init(tenantsChecked: Int, receiptsChecked: Int, failures: [TenantFailure], signaturesChecked: Bool = false) {
         self.tenantsChecked = tenantsChecked
         self.receiptsChecked = receiptsChecked
         self.failures = failures
+        self.signaturesChecked = signaturesChecked
     }
 
     public var isValid: Bool {
@@ -21,7 +24,7 @@ public struct VerificationReport: Sendable, Hashable {
     /// One line when valid, otherwise one more line per failure.
     public var summary: String {
         let checked = "\(receiptsChecked) receipts of \(tenantsChecked) tenants checked"
-        guard !isValid else { return "\(checked): all chains intact" }
+        guard !isValid else { return "\(checked): all chains intact" + (signaturesChecked ? ", all signatures valid" : "") }
         return (["\(checked): \(failures.count) broken"] + failures.map(\.description)).joined(separator: "\n")
     }
 }
@@ -62,6 +65,10 @@ public enum ChainBreak: Sendable, Hashable, CustomStringConvertible {
     case gap(expectedSeq: Int64, foundSeq: Int64)
     /// `prev_hash` is not the previous receipt's `hash`.
     case brokenLink(expectedPrevHash: String, foundPrevHash: String)
+    /// Signatures are checked and the receipt has none.
+    case missingSignature
+    /// `signature` is not the public key's signature of the receipt's `hash`.
+    case badSignature
 
     public var description: String {
         switch self {
@@ -75,6 +82,10 @@ public enum ChainBreak: Sendable, Hashable, CustomStringConvertible {
             return "gap: expected seq \(expected), found \(found)"
         case .brokenLink(let expected, let found):
             return "prev_hash \(found) does not link to the previous receipt's hash \(expected)"
+        case .missingSignature:
+            return "no signature"
+        case .badSignature:
+            return "signature does not verify with the public key"
         }
     }
 }

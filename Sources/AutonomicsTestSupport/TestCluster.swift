@@ -121,15 +121,16 @@ public final class TestCluster: Sendable {
         }
     }
 
-    /// `autonomics verify` of the receipts topic.
     /// The receipts of kind `event`: one per tenant event decided (a decision's own receipts follow it in the chain).
     public func eventReceipts() async throws -> [KafkaMessage] {
         try await records(of: topics.receipts).filter { (try? JSONValue.parse($0.value ?? [])["kind"]?.stringValue) == "event" }
     }
 
-    public func verifyReceipts() async throws -> VerificationReport {
+    /// `autonomics verify` of the receipts topic, and with `publicKey` of every receipt's signature.
+    public func verifyReceipts(publicKey: ReceiptPublicKey? = nil) async throws -> VerificationReport {
         try await offThePool {
-            try LedgerVerification.verifyTopic(topics.receipts, brokers: bootstrapServers, properties: [:], logger: testLogger)
+            try LedgerVerification.verifyTopic(
+                topics.receipts, brokers: bootstrapServers, properties: [:], publicKey: publicKey, logger: testLogger)
         }
     }
 

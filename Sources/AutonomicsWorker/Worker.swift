@@ -9,8 +9,8 @@ import UnixSignals
 /// The whole worker, assembled from a configuration: the embedded broker when asked for, the intake stage, the
 /// receipt stage and the operations HTTP server, as one ServiceGroup.
 ///
-/// Everything that can fail at start-up (bad librdkafka properties, an unreachable broker, receipts and tenant-events
-/// topics that are not co-partitioned) fails here, before any record is consumed.
+/// Everything that can fail at start-up (an unreadable signing key, bad librdkafka properties, an unreachable broker,
+/// receipts and tenant-events topics that are not co-partitioned) fails here, before any record is consumed.
 public final class Worker: Sendable {
     /// The configuration in force, with `kafka.brokers` resolved to real bootstrap servers.
     public let configuration: WorkerConfiguration
@@ -34,7 +34,9 @@ public final class Worker: Sendable {
         now: @escaping @Sendable () -> Int64 = WallClock.milliseconds
     ) throws {
         var configuration = configuration
+        // First: a bad spec or key file must not cost a broker start-up to find out.
         let spec = try SKUSpecLoader.load(file: configuration.governor.spec)
+        let signer = try configuration.receipts.signer()
         var services: [any Service] = []
         let isEmbedded = configuration.kafka.brokers == WorkerConfiguration.Kafka.embedded
         if isEmbedded {
@@ -90,7 +92,9 @@ public final class Worker: Sendable {
         settings.inputTopics = [topics.tenantEvents, topics.control]
         settings.outputTopics = [topics.receipts, topics.dlq]
         let dedupWindow = configuration.receipts.dedupWindow
-        let makeLedger: @Sendable () -> ReceiptLedger = { ReceiptLedger(specHash: spec.specHash, dedupWindow: dedupWindow) }
+        let makeLedger: @Sendable () -> ReceiptLedger = {
+            ReceiptLedger(specHash: spec.specHash, dedupWindow: dedupWindow, signer: signer)
+        }
         let restore = ReceiptRestore(
             tenantEventsTopic: topics.tenantEvents, receiptsTopic: topics.receipts, makeLedger: makeLedger, reader: reader, logger: logger)
         let governorSettings = GovernorHandler.Settings(

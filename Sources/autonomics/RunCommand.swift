@@ -29,13 +29,20 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "autonomics")
 
         // Building the worker talks to the broker (blocking librdkafka calls): on a thread of its own.
-        let worker = try await ThreadService.runOnDedicatedThread(name: "startup") {
-            try Worker(
-                configuration: configuration,
-                logger: logger,
-                onEmbeddedBroker: { announce("\(EmbeddedKafka.announcement)\($0)") },
-                onHTTPServerRunning: { announce("operations server: http://\(configuration.http.host):\($0)") }
-            )
+        let worker: Worker
+        do {
+            worker = try await ThreadService.runOnDedicatedThread(name: "startup") {
+                try Worker(
+                    configuration: configuration,
+                    logger: logger,
+                    onEmbeddedBroker: { announce("\(EmbeddedKafka.announcement)\($0)") },
+                    onHTTPServerRunning: { announce("operations server: http://\(configuration.http.host):\($0)") }
+                )
+            }
+        } catch let error as ConfigurationError {
+            // A setting only usable once read, such as the signing key file: a bad configuration like any other.
+            printError("autonomics: \(error)")
+            throw ExitCode(2)
         }
         logger.info("worker starting", metadata: [
             "worker.id": "\(worker.workerID)", "kafka.brokers": "\(worker.bootstrapServers)",

@@ -39,12 +39,15 @@ enum Receipts {
         try #require(try JSONValue.parse(receipt).objectValue)
     }
 
-    /// Changes members and recomputes the hash, as a forger who knows the scheme would.
+    /// Changes members and recomputes the hash (of all but `hash` and `signature`), as a forger who knows the
+    /// scheme but not the signing key would.
     static func forged(_ receipt: [UInt8], _ change: (inout [String: JSONValue]) -> Void) throws -> [UInt8] {
         var content = try members(receipt)
         change(&content)
-        content["hash"] = nil
-        content["hash"] = .string(SHA256Hash(of: CanonicalJSON.encode(.object(content))).hex)
+        var hashed = content
+        hashed["hash"] = nil
+        hashed["signature"] = nil
+        content["hash"] = .string(SHA256Hash(of: CanonicalJSON.encode(.object(hashed))).hex)
         return CanonicalJSON.encode(.object(content))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import AutonomicsCore
 import AutonomicsTestSupport
 import Testing
 
@@ -351,6 +352,41 @@ import Testing
             }
             #expect(error?.description == "\(path): key \"http.port\": expected an integer 0…65535, found \"abc\"")
         }
+    }
+
+    @Test func signingKeyComesFromTheEnvironmentAndSignsWithTheKeyItNames() throws {
+        let keys = try TestSigningKey()
+        defer { keys.remove() }
+        let configuration = try ConfigurationLoader.load(
+            file: nil, environment: ["AUTONOMICS_RECEIPTS_SIGNING_KEY": keys.privateKeyFile], flags: [:])
+        #expect(configuration.receipts.signingKey == keys.privateKeyFile)
+        let signer = try #require(try configuration.receipts.signer())
+        var ledger = ReceiptLedger(signer: signer)
+        let receipt = ledger.append(kind: "transition", tenantID: "acme", fields: [:], now: 0)
+        var verifier = ChainVerifier(publicKey: try LedgerVerification.publicKey(file: keys.publicKeyFile))
+        verifier.add(receipt.bytes, location: "0")
+        #expect(verifier.report().isValid)
+        #expect(try WorkerConfiguration.Receipts().signer() == nil, "no key, no signer")
+    }
+
+    @Test func badSigningKeyFileStopsStartUpNamingTheFileTheKeyAndTheFormat() throws {
+        let keys = try TestSigningKey()
+        defer { keys.remove() }
+        // The public key where the private one belongs.
+        var configuration = WorkerConfiguration()
+        configuration.receipts.signingKey = keys.publicKeyFile
+        let error = #expect(throws: ConfigurationError.self) { try configuration.receipts.signer() }
+        #expect(
+            error?.description == "\(keys.publicKeyFile): key \"receipts.signing_key\": expected a PEM PKCS#8 Ed25519 "
+                + "private key (openssl genpkey -algorithm ed25519), found a PEM block -----BEGIN PUBLIC KEY-----")
+        // Before anything else: the embedded broker is never started.
+        #expect(throws: ConfigurationError.self) { try Worker(configuration: configuration, logger: testLogger) }
+
+        configuration.receipts.signingKey = keys.directory.appending(path: "absent.pem").path
+        let missing = #expect(throws: ConfigurationError.self) { try configuration.receipts.signer() }
+        #expect(missing?.source == configuration.receipts.signingKey)
+        #expect(missing?.key == "receipts.signing_key")
+        #expect(missing?.expected == "a readable PEM file")
     }
 
     @Test func missingFileIsAnErrorNamingIt() {

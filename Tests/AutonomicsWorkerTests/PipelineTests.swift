@@ -149,4 +149,60 @@ struct PipelineTests {
         #expect(report.failures.count == 1)
         #expect(report.failures.first?.location == "\(file.path):\(index + 1)")
     }
+
+    @Test("with receipts.signing_key every receipt is signed; verify --public-key fails on an altered signature")
+    func verifyChecksSignatures() async throws {
+        let keys = try TestSigningKey()
+        defer { keys.remove() }
+        let cluster = try TestCluster(partitions: 1)
+        var configuration = cluster.configuration()
+        configuration.receipts.signingKey = keys.privateKeyFile
+        let worker = try await RunningWorker(configuration)
+        let signals = (0..<3).map { index in
+            #"{"tenant_id":"tenant-a","metric":"cpu_utilization","value":\#(40 + index),"timestamp":"2026-01-01T00:00:\#(10 + index * 5)Z"}"#.bytes
+        }
+        try await cluster.produce(signals)
+        try await eventually("three receipts") { try await cluster.records(of: cluster.topics.receipts).count == 3 }
+        try await worker.stop()
+
+        let publicKey = try LedgerVerification.publicKey(file: keys.publicKeyFile)
+        let fromTopic = try await cluster.verifyReceipts(publicKey: publicKey)
+        #expect(fromTopic.summary == "3 receipts of 1 tenants checked: all chains intact, all signatures valid")
+
+        var lines = try await cluster.records(of: cluster.topics.receipts).map { String(decoding: $0.value ?? [], as: UTF8.self) }
+        let signature = try #require(JSONValue.parse(lines[1].bytes)["signature"]?.stringValue)
+        // Another first character: another first byte, still base64.
+        let altered = (signature.hasPrefix("A") ? "B" : "A") + signature.dropFirst()
+        lines[1] = lines[1].replacingOccurrences(of: signature, with: altered)
+        let file = keys.directory.appending(path: "receipts.jsonl")
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+
+        let report = try LedgerVerification.verifyFile(file.path, publicKey: publicKey)
+        #expect(report.failures == [TenantFailure(tenantID: "tenant-a", location: "\(file.path):2", seq: 2, reason: .badSignature)])
+        #expect(try LedgerVerification.verifyFile(file.path).isValid, "without the key signatures are not checked")
+
+        // The command line: exit 1 naming the receipt, 0 without the key, 2 for a key file that is no public key.
+        let verify = { (arguments: [String]) throws -> (status: Int32, output: String, error: String) in
+            let process = Process()
+            process.executableURL = try autonomicsExecutable()
+            process.arguments = ["verify", "--file", file.path] + arguments
+            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AUTONOMICS_") }
+            let output = Pipe()
+            let error = Pipe()
+            process.standardOutput = output
+            process.standardError = error
+            try process.run()
+            let printed = output.fileHandleForReading.readDataToEndOfFile()
+            let complaint = error.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: printed, as: UTF8.self), String(decoding: complaint, as: UTF8.self))
+        }
+        let checked = try verify(["--public-key", keys.publicKeyFile])
+        #expect(checked.status == 1)
+        #expect(checked.output.contains("tenant \"tenant-a\" at \(file.path):2 seq 2: signature does not verify with the public key"))
+        #expect(try verify([]).status == 0)
+        let wrongKey = try verify(["--public-key", keys.privateKeyFile])
+        #expect(wrongKey.status == 2)
+        #expect(wrongKey.error.contains("\(keys.privateKeyFile): expected a PEM Ed25519 public key"))
+    }
 }

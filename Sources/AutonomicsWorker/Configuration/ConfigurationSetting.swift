@@ -148,6 +148,9 @@ extension ConfigurationSetting {
         .integer("intake.signal_max_future_seconds", \.intake.signalMaxFutureSeconds, in: 0...86_400),
         .list("intake.known_metrics", \.intake.knownMetrics),
         .integer("receipts.dedup_window", \.receipts.dedupWindow, in: 1...4096),
+        .string(
+            "receipts.signing_key", \.receipts.signingKey, expected: "a path to a PEM Ed25519 private key, or empty",
+            isValid: { _ in true }),
         .integer("embedded.brokers", \.embedded.brokers, in: 1...9),
         .integer("embedded.partitions", \.embedded.partitions, in: 1...256),
         .string("http.host", \.http.host),

@@ -66,6 +66,10 @@ public struct WorkerConfiguration: Sendable, Equatable {
         /// Recent event ids remembered per tenant to drop duplicates (1…4096). Default: `32`.
         public var dedupWindow: Int = 32
 
+        /// PEM file of the PKCS#8 Ed25519 private key that signs every receipt (`openssl genpkey -algorithm ed25519`);
+        /// empty signs none. Read at start-up (``signer()``). Default: `""`.
+        public var signingKey: String = ""
+
         public init() {}
     }
 
