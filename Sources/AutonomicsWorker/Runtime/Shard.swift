@@ -12,7 +12,8 @@ import Synchronization
 /// stage's polling thread, which spares a hand-over per batch where there is nothing to spread.
 ///
 /// Thread safety: the handler and the outbox are touched only by the shard's thread (or, inline, the polling
-/// thread); other threads only post to the mailbox and read the atomic backlog, hence the unchecked conformance.
+/// thread); other threads only post to the mailbox (an inline shard's: ``postFromAnyThread(_:)``) and read the
+/// atomic backlog, hence the unchecked conformance.
 final class Shard<Handler: ShardHandler>: @unchecked Sendable {
     enum Item {
         case records([KafkaMessage])
@@ -36,6 +37,9 @@ final class Shard<Handler: ShardHandler>: @unchecked Sendable {
     /// Records taken and not yet finished, as last published by the thread.
     private let held = Atomic<Int>(0)
     private let stopped = DispatchSemaphore(value: 0)
+    /// What other threads posted to an inline shard, until the polling thread runs it (``runPostedFromElsewhere()``):
+    /// an inline shard has no thread of its own, and running it on the poster's would race the polling thread.
+    private let postedElsewhere = Mutex<[Item]>([])
 
     init(
         index: Int, isInline: Bool, handler: Handler, outbox: ShardOutbox<Handler>, stage: WorkerMetrics.Stage,
@@ -75,6 +79,30 @@ final class Shard<Handler: ShardHandler>: @unchecked Sendable {
         } else {
             mailbox.post(item)
         }
+    }
+
+    /// Posts from a thread that is not the stage's polling thread (an HTTP client's, say): to the mailbox of a
+    /// threaded shard; an inline shard keeps it for the polling thread.
+    func postFromAnyThread(_ item: Item) {
+        if isInline {
+            postedElsewhere.withLock { $0.append(item) }
+        } else {
+            mailbox.post(item)
+        }
+    }
+
+    /// On the polling thread: runs what other threads posted to an inline shard since the last call.
+    func runPostedFromElsewhere() {
+        guard isInline else { return }
+        let items = postedElsewhere.withLock { items in
+            defer { items = [] }
+            return items
+        }
+        guard !items.isEmpty else { return }
+        for item in items {
+            _ = process(item)
+        }
+        endOfBatch()
     }
 
     /// Asks the thread to stop after what is already posted and waits until it has, at most for `timeout`.

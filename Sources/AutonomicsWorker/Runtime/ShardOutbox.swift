@@ -31,6 +31,8 @@ final class ShardOutbox<Handler: ShardHandler> {
     private var finished: [KafkaMessage] = []
     /// Records taken by the shard and not finished.
     private(set) var heldCount = 0
+    /// The shard this outbox serves, set by the stage once both exist; weak, as the shard owns the outbox.
+    weak var shard: Shard<Handler>?
 
     init(settings: Settings, producer: any MessageProducer, offsets: InputOffsets, failure: StageFailure, metrics: WorkerMetrics, logger: Logger) {
         self.settings = settings
@@ -124,6 +126,12 @@ final class ShardOutbox<Handler: ShardHandler> {
             ])
             handler.failed(pending, record: entry.record, error: error, outbox: self)
         }
+    }
+
+    /// The way back onto this shard's thread for work finished on another (an HTTP answer): what is posted runs
+    /// there, in mailbox order, with the handler and this outbox. Posts after the stage stopped go nowhere.
+    func returnAddress() -> @Sendable (@escaping @Sendable (Handler, ShardOutbox<Handler>) -> Void) -> Void {
+        { [weak shard = self.shard] body in shard?.postFromAnyThread(.perform(body)) }
     }
 
     /// Forgets partitions this process no longer owns: their records in flight, and the `droppedByHandler`

@@ -83,9 +83,11 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
             let outbox = ShardOutbox<Handler>(
                 settings: .init(shard: index, deadLetterTopic: settings.deadLetterTopic, workerID: settings.workerID),
                 producer: producer, offsets: offsets, failure: failure, metrics: metrics, logger: logger)
-            return Shard(
+            let shard = Shard(
                 index: index, isInline: settings.shards == 1, handler: makeHandler(index), outbox: outbox,
                 stage: settings.stage, metrics: metrics, now: now)
+            outbox.shard = shard
+            return shard
         }
         readiness.register(assignedCondition)
         // Weak: the consumer outlives a stage that failed before closing it; its last revoke then finds no stage.
@@ -124,6 +126,7 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
             if !batch.isEmpty {
                 dispatch(batch)
             }
+            runPostedFromElsewhere()
             producer.poll()
             routeDeliveryReports()
             applyBackpressure()
@@ -171,6 +174,13 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
         }
     }
 
+    /// Runs what other threads posted to an inline shard; threaded shards take theirs from their mailboxes.
+    private func runPostedFromElsewhere() {
+        for shard in shards {
+            shard.runPostedFromElsewhere()
+        }
+    }
+
     /// Pauses every assigned partition when a shard is full; resumes when every shard is down to half.
     private func applyBackpressure() {
         let backlogs = shardBacklogs
@@ -210,6 +220,8 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
     private func drain(_ partitions: Set<KafkaTopicPartition>, deadline: ContinuousClock.Instant) throws {
         while offsets.unfinished(in: partitions) > 0 && clock.now < deadline {
             producer.poll(timeout: .milliseconds(10))
+            // Answers that finish held-back records (an inline shard's lookups) arrive this way too.
+            runPostedFromElsewhere()
             routeDeliveryReports()
             try failure.check()
         }
