@@ -175,6 +175,8 @@ let package = Package(
                 "AutonomicsBenchmark",
                 "AutonomicsSamples",
                 "AutonomicsTestSupport",
+                "GCP",
+                "GCPFake",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
