@@ -2,6 +2,7 @@ import AutonomicsCore
 import AutonomicsSamples
 import AutonomicsTestSupport
 import Foundation
+import GCPFake
 import Kafka
 import Testing
 
@@ -16,7 +17,15 @@ struct PipelineTests {
     @Test("every sample ends as one receipt or one dead letter, and the chains verify")
     func samplesBecomeReceipts() async throws {
         let cluster = try TestCluster()
-        let worker = try await RunningWorker(cluster.configuration())
+        // The entitlement samples resolve through the Procurement GET; one of them names no provider.
+        let procurement = try await ProcurementFixture()
+        procurement.fake.addEntitlement(
+            "providers/acme-saas-public/entitlements/\(SampleEvents.entitlementID)", account: SampleEvents.tenantID,
+            state: "ENTITLEMENT_ACTIVE")
+        var configuration = cluster.configuration()
+        procurement.configure(&configuration)
+        configuration.intake.procurementProviderID = "acme-saas-public"
+        let worker = try await RunningWorker(configuration, environment: procurement.environment)
         let samples = SampleEvents.all + SampleEvents.invalid
         try await cluster.produce(samples.map { $0.json.bytes })
 
@@ -62,6 +71,8 @@ struct PipelineTests {
         #expect(metrics.body.contains("autonomics_receipts_total \(expectedEventIDs.count)"))
         #expect(metrics.body.contains(#"autonomics_events_consumed_total{format="signal"}"#))
         try await worker.stop()
+        #expect(procurement.fake.violations.isEmpty, "\(procurement.fake.violations)")
+        await procurement.stop()
     }
 
     @Test("a dead letter keeps key, value and headers byte-for-byte and adds origin and reason")
