@@ -11,7 +11,16 @@ tools/setup.sh
 
 bin="$(autonomics_binary)"
 work="$(mktemp -d)"
-trap 'kill "$worker" 2>/dev/null || true; rm -rf "$work"' EXIT
+worker="" fake=""
+trap 'kill "$worker" "$fake" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+# Marketplace entitlement events name only an entitlement: the worker GETs it from the Procurement API. Here the
+# loopback fake stands in for Google, seeded with the samples' entitlement (one sample names no provider).
+"$bin" gcp-fake --port 0 --key-file "$work/gcp-key.json" >"$work/gcp" 2>"$work/gcp-log" &
+fake=$!
+wait_until 60 "the GCP fake" grep -q "^export GCE_METADATA_HOST=" "$work/gcp"
+eval "$(grep '^export ' "$work/gcp")"
+export AUTONOMICS_INTAKE_PROCUREMENT_PROVIDER_ID=acme-saas-public
 
 AUTONOMICS_LOG_LEVEL="${AUTONOMICS_LOG_LEVEL:-notice}" "$bin" run --brokers embedded --http-port 0 >"$work/out" 2>"$work/log" &
 worker=$!

@@ -2,7 +2,8 @@
 public struct NormalizedEvent: Sendable, Hashable {
     public var tenantID: String
     /// How the tenant was found, e.g. `"signal.tenant_id"`, `"monitoring.policy_user_labels.tenant_id"`,
-    /// `"marketplace.account.id"`, `"marketplace.entitlement.id:pending_procurement_lookup"`.
+    /// `"marketplace.account.id"`, `"procurement.entitlement.account"` (an entitlement event after the intake's
+    /// Procurement GET; `"marketplace.entitlement.id:pending_procurement_lookup"` before it, inside the intake only).
     public var tenantResolution: String
     /// The deduplication id: the Marketplace `eventId`; `"<incident_id>/<state>"` for Monitoring;
     /// `"signal-"` + SHA-256 over tenant, metric and 5-second window for a signal.

@@ -16,13 +16,14 @@ extension Normalizer {
         let tenantID: String
         let tenantResolution: String
         // An account id names the tenant; an entitlement id names only a purchase, whose account the intake learns
-        // from the Procurement API.
+        // from the Procurement API: until then the event carries a placeholder tenant that never leaves the intake
+        // (see ``NormalizedEvent/pendingEntitlement`` and ``NormalizedEvent/resolved(by:)``).
         if let account {
             tenantID = try account.tenantID("id")
             tenantResolution = "marketplace.account.id"
         } else if let entitlement {
             tenantID = try entitlement.tenantID("id", prefix: "entitlement:")
-            tenantResolution = "marketplace.entitlement.id:pending_procurement_lookup"
+            tenantResolution = NormalizedEvent.pendingEntitlementResolution
         } else {
             throw Rejection(
                 code: .missingField,

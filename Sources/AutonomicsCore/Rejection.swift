@@ -53,4 +53,7 @@ public struct RejectionCode: RawRepresentable, Sendable, Hashable, CustomStringC
     public static let tenantUnresolved = RejectionCode(rawValue: "tenant_unresolved")
     /// A record on the tenant-events topic is not an encoded ``NormalizedEvent``.
     public static let invalidTenantEvent = RejectionCode(rawValue: "invalid_tenant_event")
+    /// A Marketplace entitlement event whose entitlement the Procurement API does not know (404), did not answer
+    /// after the client's retries, or answered with no usable account or state: its tenant cannot be resolved.
+    public static let entitlementUnresolvable = RejectionCode(rawValue: "entitlement_unresolvable")
 }

@@ -7,6 +7,8 @@ public enum SampleEvents {
     /// The tenant of every sample: a Marketplace account id, also used as the signal's `tenant_id` and the
     /// Monitoring policy's `tenant_id` label.
     public static let tenantID = "9e7c4d2a-5b1f-4e8a-b3c6-1d0f2e4a6b8c"
+    /// The Procurement provider of the Marketplace samples that name one.
+    public static let providerID = "acme-saas-public"
     /// The entitlement of the entitlement samples.
     public static let entitlementID = "5f2d8c1e-7a4b-4c9d-8e3f-6a1b0c2d4e5f"
 

@@ -172,13 +172,19 @@ public final class RunningWorker: Sendable {
     }
 
     /// Builds the worker (which checks the broker: off the pool) and starts it.
-    public init(_ configuration: WorkerConfiguration, now: @escaping @Sendable () -> Int64 = WallClock.milliseconds) async throws {
+    /// - Parameter environment: where the worker discovers GCP credentials. Default: none, so that a test never
+    ///   reaches for a real metadata server by accident.
+    public init(
+        _ configuration: WorkerConfiguration, now: @escaping @Sendable () -> Int64 = WallClock.milliseconds,
+        environment: [String: String] = [:]
+    ) async throws {
         let boundPort = BoundPort()
         self.boundPort = boundPort
         worker = try await offThePool {
             try Worker(
                 configuration: configuration, logger: testLogger,
-                onHTTPServerRunning: { port in boundPort.value.withLock { $0 = port } }, now: now)
+                onHTTPServerRunning: { port in boundPort.value.withLock { $0 = port } }, now: now,
+                environment: environment)
         }
         group = worker.makeServiceGroup()
         task = Task { [group] in try await group.run() }

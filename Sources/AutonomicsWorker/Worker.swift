@@ -26,12 +26,14 @@ public final class Worker: Sendable {
     ///   - onEmbeddedBroker: called with the bootstrap servers once an embedded cluster is up.
     ///   - onHTTPServerRunning: called with the bound port once the operations server listens.
     ///   - now: the wall clock in milliseconds since the epoch (injected for tests).
+    ///   - environment: where GCP credentials are discovered (`GOOGLE_APPLICATION_CREDENTIALS`, `GCE_METADATA_HOST`).
     public init(
         configuration: WorkerConfiguration,
         logger: Logger,
         onEmbeddedBroker: (String) -> Void = { _ in },
         onHTTPServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
-        now: @escaping @Sendable () -> Int64 = WallClock.milliseconds
+        now: @escaping @Sendable () -> Int64 = WallClock.milliseconds,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
         var configuration = configuration
         // First: a bad spec or key file must not cost a broker start-up to find out.
@@ -77,12 +79,17 @@ public final class Worker: Sendable {
         var intakeSettings = configuration.intake.settings
         // The spec owns the signal vocabulary: its metrics and their aliases are known besides the configured ones.
         intakeSettings.knownMetrics.formUnion(spec.metrics.acceptedNames)
+        let procurement = try Self.makeEntitlementResolver(
+            configuration, isEmbedded: isEmbedded, environment: environment, logger: logger)
+        if let procurement { services.append(GCPClientsService(clients: procurement.clients)) }
         let intake = try StageRuntime<IntakeHandler>(
             settings: settings,
             consumerProperties: clients("intake").groupConsumer(group: "\(configuration.kafka.group).intake"),
             producerProperties: clients("intake").producer(),
             makeHandler: { _ in
-                IntakeHandler(normalizer: Normalizer(settings: intakeSettings), tenantEventsTopic: topics.tenantEvents, metrics: metrics)
+                IntakeHandler(
+                    normalizer: Normalizer(settings: intakeSettings), tenantEventsTopic: topics.tenantEvents,
+                    resolver: procurement?.resolver, metrics: metrics)
             },
             // Stateless: spread by partition, which keeps each partition's order.
             route: { Int($0.partition) % shards },
@@ -124,7 +131,8 @@ public final class Worker: Sendable {
             configuration: configuration.http, readiness: readiness, registry: registry,
             logger: logger, onServerRunning: onHTTPServerRunning)
 
-        // Shutdown runs in reverse order: intake stops first, the governor drains, the broker goes last.
+        // Shutdown runs in reverse order: intake stops first, the governor drains, the GCP clients and the broker go
+        // last.
         services += [
             operations, ThreadService(name: "broker-watch", body: brokerWatch.run), ThreadService(name: "governor", body: governor.run),
             ThreadService(name: "intake", body: intake.run),

@@ -206,6 +206,11 @@ public final class GCPFake: Sendable {
         self.state.withLock { $0.resources[name] = resource }
     }
 
+    /// Forgets a resource, as Google does a deleted one: a GET of it then answers 404.
+    public func remove(_ name: String) {
+        _ = self.state.withLock { $0.resources.removeValue(forKey: name) }
+    }
+
     /// The stored resource, as the fake would answer a GET.
     public func resource(_ name: String) -> FakeJSON? {
         self.state.withLock { $0.resources[name] }

@@ -1,3 +1,4 @@
+import AutonomicsSamples
 import ArgumentParser
 import Foundation
 import GCPFake
@@ -29,7 +30,13 @@ struct GCPFakeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fake = try await GCPFake.start(port: port)
-        if !noSeed { fake.seedExamples() }
+        if !noSeed {
+            fake.seedExamples()
+            // The entitlement of `autonomics produce`'s samples, so that a local run resolves their tenant.
+            fake.addEntitlement(
+                "providers/\(SampleEvents.providerID)/entitlements/\(SampleEvents.entitlementID)",
+                account: SampleEvents.tenantID, state: "ENTITLEMENT_ACTIVE")
+        }
         let keyPath: String
         if let keyFile {
             keyPath = keyFile
@@ -53,7 +60,8 @@ struct GCPFakeCommand: AsyncParsableCommand {
         if !noSeed {
             announce("# resources: projects/demo/locations/us-central1/services/web projects/demo/locations/us-central1/jobs/nightly "
                 + "projects/demo/subscriptions/push-sub providers/demo/entitlements/ent-1 providers/demo/entitlements/ent-2 "
-                + "providers/demo/accounts/acct-1")
+                + "providers/demo/accounts/acct-1 "
+                + "providers/\(SampleEvents.providerID)/entitlements/\(SampleEvents.entitlementID)")
         }
 
         await Self.waitForTermination()

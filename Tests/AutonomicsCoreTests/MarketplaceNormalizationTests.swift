@@ -185,3 +185,49 @@ struct MarketplaceNormalizationTests {
         #expect(event.data["entitlement_id"] == "ent-1")
     }
 }
+
+@Suite("Entitlement events resolved by a Procurement GET")
+struct EntitlementResolutionCoreTests {
+    private func pending() throws -> NormalizedEvent {
+        let origin = EventOrigin(topic: "events", partition: 0, offset: 7, timestamp: 1_000)
+        return try Normalizer(settings: IntakeSettings())
+            .normalize(Array(SampleEvents.marketplaceEntitlementCreationRequested.utf8), origin: origin, now: 0).get()
+    }
+
+    @Test("the event becomes its account's, carries the GET's answer and decodes to the same snapshot")
+    func resolved() throws {
+        let event = try pending()
+        let pendingEntitlement = try #require(event.pendingEntitlement)
+        #expect(pendingEntitlement.id == SampleEvents.entitlementID)
+        #expect(pendingEntitlement.providerID == "acme-saas-public")
+        let name = "providers/acme-saas-public/entitlements/\(SampleEvents.entitlementID)"
+        let lookup = EntitlementLookup(
+            name: name, accountID: "acct-1", state: "ENTITLEMENT_ACTIVATION_REQUESTED", plan: "standard")
+        let resolved = try event.resolved(by: lookup)
+        #expect(resolved.tenantID == "acct-1")
+        #expect(resolved.pendingEntitlement == nil)
+        let decoded = try NormalizedEvent(decoding: resolved.encoded())
+        #expect(decoded == resolved)
+        #expect(EntitlementSnapshot(decoded) == EntitlementSnapshot(
+            entitlementID: SampleEvents.entitlementID, state: .activationRequested, plan: "standard",
+            eventID: event.eventID, time: event.eventTime))
+        #expect(EntitlementSnapshot(event) == nil, "an unresolved event carries no snapshot")
+
+        let deleted = try event.resolved(by: EntitlementLookup(name: name, accountID: "acct-1", state: nil))
+        #expect(EntitlementSnapshot(deleted)?.state == .deleted)
+    }
+
+    @Test("an account that is no tenant id, or a state the machine does not know, is unresolvable")
+    func unresolvable() throws {
+        let event = try pending()
+        let badAccount = EntitlementLookup(name: "providers/p/entitlements/e", accountID: "", state: "ENTITLEMENT_ACTIVE")
+        #expect(throws: Rejection.self) { try event.resolved(by: badAccount) }
+        let unknownState = EntitlementLookup(name: "providers/p/entitlements/e", accountID: "a", state: "ENTITLEMENT_STATE_UNSPECIFIED")
+        do {
+            _ = try event.resolved(by: unknownState)
+            Issue.record("an unknown state is refused")
+        } catch {
+            #expect(error.code == .entitlementUnresolvable)
+        }
+    }
+}

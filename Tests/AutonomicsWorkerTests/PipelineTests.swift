@@ -2,6 +2,7 @@ import AutonomicsCore
 import AutonomicsSamples
 import AutonomicsTestSupport
 import Foundation
+import GCPFake
 import Kafka
 import Testing
 
@@ -16,7 +17,15 @@ struct PipelineTests {
     @Test("every sample ends as one receipt or one dead letter, and the chains verify")
     func samplesBecomeReceipts() async throws {
         let cluster = try TestCluster()
-        let worker = try await RunningWorker(cluster.configuration())
+        // The entitlement samples resolve through the Procurement GET; one of them names no provider.
+        let procurement = try await ProcurementFixture()
+        procurement.fake.addEntitlement(
+            "providers/acme-saas-public/entitlements/\(SampleEvents.entitlementID)", account: SampleEvents.tenantID,
+            state: "ENTITLEMENT_ACTIVE")
+        var configuration = cluster.configuration()
+        procurement.configure(&configuration)
+        configuration.intake.procurementProviderID = "acme-saas-public"
+        let worker = try await RunningWorker(configuration, environment: procurement.environment)
         let samples = SampleEvents.all + SampleEvents.invalid
         try await cluster.produce(samples.map { $0.json.bytes })
 
@@ -64,6 +73,8 @@ struct PipelineTests {
         #expect(metrics.body.contains(#"autonomics_governor_decisions_total{kind="refusal"}"#))
         #expect(metrics.body.contains(#"autonomics_events_consumed_total{format="signal"}"#))
         try await worker.stop()
+        #expect(procurement.fake.violations.isEmpty, "\(procurement.fake.violations)")
+        await procurement.stop()
     }
 
     @Test("a dead letter keeps key, value and headers byte-for-byte and adds origin and reason")
@@ -162,12 +173,13 @@ struct PipelineTests {
             #"{"tenant_id":"tenant-a","metric":"cpu_utilization","value":\#(40 + index),"timestamp":"2026-01-01T00:00:\#(10 + index * 5)Z"}"#.bytes
         }
         try await cluster.produce(signals)
-        try await eventually("three receipts") { try await cluster.records(of: cluster.topics.receipts).count == 3 }
+        // Each signal's own receipt and its decision's (a refusal: the tenant has no entitlement yet).
+        try await eventually("six receipts") { try await cluster.records(of: cluster.topics.receipts).count == 6 }
         try await worker.stop()
 
         let publicKey = try LedgerVerification.publicKey(file: keys.publicKeyFile)
         let fromTopic = try await cluster.verifyReceipts(publicKey: publicKey)
-        #expect(fromTopic.summary == "3 receipts of 1 tenants checked: all chains intact, all signatures valid")
+        #expect(fromTopic.summary == "6 receipts of 1 tenants checked: all chains intact, all signatures valid")
 
         var lines = try await cluster.records(of: cluster.topics.receipts).map { String(decoding: $0.value ?? [], as: UTF8.self) }
         let signature = try #require(JSONValue.parse(lines[1].bytes)["signature"]?.stringValue)

@@ -1,9 +1,8 @@
 extension TenantInput {
     /// What a tenant event gives the machines: a signal (a direct one, or an open Cloud Monitoring incident's metric
     /// type and observed value), or an entitlement snapshot (a Marketplace event whose entitlement the intake read
-    /// from the Procurement API: `data.entitlement_id`, `entitlement_state`, `entitlement_plan`,
-    /// `entitlement_new_pending_plan`, flattened as the intake flattens every entitlement member). Nil for the rest:
-    /// a closed incident, a Marketplace event about an account, an entitlement in a state this worker does not know.
+    /// from the Procurement API, ``NormalizedEvent/resolved(by:)``). Nil for the rest: a closed incident, a
+    /// Marketplace event about an account, an entitlement in a state this worker does not know.
     public init?(_ event: ParsedTenantEvent) {
         let document = event.document
         func string(_ key: String) -> String? {
@@ -23,13 +22,22 @@ extension TenantInput {
             else { return nil }
             self = .signal(signal)
         case .marketplace:
-            guard let entitlementID = string("entitlement_id"),
-                let state = string("entitlement_state").flatMap(Tenant.EntitlementMachine.State.init(procurementState:))
+            // A Marketplace event the intake resolved through the Procurement GET (NormalizedEvent.resolved(by:)).
+            guard document.string(at: event.tenantResolution) == NormalizedEvent.procurementAccountResolution,
+                let entitlementID = string("procurement_entitlement")?.split(separator: "/").last.map(String.init)
             else { return nil }
+            let state: Tenant.EntitlementMachine.State
+            if let found = document.member("procurement_found", of: event.data), document.kind(of: found) == .false {
+                state = .deleted
+            } else if let known = string("procurement_state").flatMap(Tenant.EntitlementMachine.State.init(procurementState:)) {
+                state = known
+            } else {
+                return nil
+            }
             self = .entitlement(
                 EntitlementSnapshot(
-                    entitlementID: entitlementID, state: state, plan: string("entitlement_plan"),
-                    newPendingPlan: string("entitlement_new_pending_plan"), eventID: eventID, time: event.eventTime))
+                    entitlementID: entitlementID, state: state, plan: string("procurement_plan"),
+                    newPendingPlan: string("procurement_new_pending_plan"), eventID: eventID, time: event.eventTime))
         }
     }
 }

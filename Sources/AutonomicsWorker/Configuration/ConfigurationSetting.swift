@@ -147,6 +147,10 @@ extension ConfigurationSetting {
         .string("intake.monitoring_tenant_label", \.intake.monitoringTenantLabel),
         .integer("intake.signal_max_future_seconds", \.intake.signalMaxFutureSeconds, in: 0...86_400),
         .list("intake.known_metrics", \.intake.knownMetrics),
+        .integer("intake.entitlement_cache_size", \.intake.entitlementCacheSize, in: 1...10_000_000),
+        .string(
+            "intake.procurement_provider_id", \.intake.procurementProviderID,
+            expected: "a provider id without \"/\", or empty", isValid: { !$0.contains("/") }),
         .integer("receipts.dedup_window", \.receipts.dedupWindow, in: 1...4096),
         .string(
             "receipts.signing_key", \.receipts.signingKey, expected: "a path to a PEM Ed25519 private key, or empty",

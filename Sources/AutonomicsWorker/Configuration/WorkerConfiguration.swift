@@ -58,6 +58,14 @@ public struct WorkerConfiguration: Sendable, Equatable {
             "cpu_utilization", "memory_utilization", "error_rate", "concurrency_utilization",
         ]
 
+        /// Entitlements whose account the intake remembers (1…10000000), so that the deletion of one (which the
+        /// Procurement API then no longer finds) still reaches its tenant. Default: `10000`.
+        public var entitlementCacheSize: Int = 10_000
+
+        /// The Procurement provider (`providers/{id}`) whose entitlements the intake reads; empty takes the
+        /// `providerId` of each message, which some variants leave out. Default: `""`.
+        public var procurementProviderID: String = ""
+
         public init() {}
     }
 

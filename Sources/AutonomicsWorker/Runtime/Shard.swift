@@ -13,7 +13,8 @@ import Synchronization
 /// polling thread's next turn (``runSent()``).
 ///
 /// Thread safety: the handler and the outbox are touched only by the shard's thread (or, inline, the polling
-/// thread); other threads only post to the mailbox and read the atomic backlog, hence the unchecked conformance.
+/// thread); other threads only send to the mailbox (``send(_:)``) and read the atomic backlog, hence the unchecked
+/// conformance.
 final class Shard<Handler: ShardHandler>: @unchecked Sendable {
     enum Item {
         case records([KafkaMessage])

@@ -224,6 +224,7 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
         while offsets.unfinished(in: partitions) > 0 && clock.now < deadline {
             producer.poll(timeout: .milliseconds(10))
             routeDeliveryReports()
+            // Answers that finish held-back records (an inline shard's lookups) arrive this way too.
             runSent()
             try failure.check()
         }
