@@ -70,8 +70,7 @@ extension EntitlementSnapshot {
     /// time; nil for any other event.
     public init?(_ event: NormalizedEvent) {
         guard event.format == .marketplace, event.tenantResolution == NormalizedEvent.procurementAccountResolution,
-            let name = event.data["procurement_entitlement"]?.stringValue,
-            let entitlementID = name.split(separator: "/").last
+            let entitlementID = event.data["procurement_entitlement"]?.stringValue
         else { return nil }
         let state: Tenant.EntitlementMachine.State
         if event.data["procurement_found"] == .bool(false) {

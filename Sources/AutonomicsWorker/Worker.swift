@@ -1,5 +1,6 @@
 import AutonomicsCore
 import Foundation
+import GCP
 import Kafka
 import Logging
 import Prometheus
@@ -79,9 +80,13 @@ public final class Worker: Sendable {
         var intakeSettings = configuration.intake.settings
         // The spec owns the signal vocabulary: its metrics and their aliases are known besides the configured ones.
         intakeSettings.knownMetrics.formUnion(spec.metrics.acceptedNames)
-        let procurement = try Self.makeEntitlementResolver(
-            configuration, isEmbedded: isEmbedded, environment: environment, logger: logger)
-        if let procurement { services.append(GCPClientsService(clients: procurement.clients)) }
+        let cloud = try GoogleCloud.connect(
+            &configuration, isEmbedded: isEmbedded, environment: environment, spec: spec, logger: logger)
+        services += cloud.services
+        let resolver = EntitlementResolver(
+            procurement: cloud.clients.procurement,
+            providerID: configuration.intake.procurementProviderID.isEmpty ? nil : configuration.intake.procurementProviderID,
+            cacheSize: configuration.intake.entitlementCacheSize, logger: logger)
         let intake = try StageRuntime<IntakeHandler>(
             settings: settings,
             consumerProperties: clients("intake").groupConsumer(group: "\(configuration.kafka.group).intake"),
@@ -89,7 +94,7 @@ public final class Worker: Sendable {
             makeHandler: { _ in
                 IntakeHandler(
                     normalizer: Normalizer(settings: intakeSettings), tenantEventsTopic: topics.tenantEvents,
-                    resolver: procurement?.resolver, metrics: metrics)
+                    resolver: resolver, metrics: metrics)
             },
             // Stateless: spread by partition, which keeps each partition's order.
             route: { Int($0.partition) % shards },
@@ -106,7 +111,23 @@ public final class Worker: Sendable {
             tenantEventsTopic: topics.tenantEvents, receiptsTopic: topics.receipts, makeLedger: makeLedger, reader: reader, logger: logger)
         let governorSettings = GovernorHandler.Settings(
             tenantEventsTopic: topics.tenantEvents, receiptsTopic: topics.receipts, controlTopic: topics.control, spec: spec)
-        let effects = DryRunEffects(logger: logger, now: now)
+        let effects: any GovernorEffects
+        switch configuration.governor.actions {
+        case .dryRun:
+            effects = DryRunEffects(logger: logger, now: now)
+        case .live:
+            var actuatorConfiguration = Actuator.Configuration()
+            actuatorConfiguration.maxConcurrent = configuration.governor.maxConcurrentActions
+            actuatorConfiguration.actionDeadline = .seconds(configuration.governor.actionDeadlineSeconds)
+            let cloudEffects = CloudEffects(procurement: cloud.clients.procurement, logger: logger) { completion in
+                Actuator(
+                    run: cloud.clients.run, scheduler: cloud.clients.scheduler, pubsub: cloud.clients.pubsub,
+                    configuration: actuatorConfiguration, now: now, metrics: ActuatorMetrics(factory: metrics.factory),
+                    logger: logger, completion: completion)
+            }
+            services.append(cloudEffects.service)
+            effects = cloudEffects
+        }
         let router = ShardRouter(shardCount: shards)
         let governor = try StageRuntime<GovernorHandler>(
             settings: settings,

@@ -73,6 +73,12 @@ public struct ProcurementClient: Sendable {
         try await self.verb(name, "entitlements", "approvePlanChange", Request(pendingPlanName: pendingPlanName))
     }
 
+    /// `POST v1/{name}:rejectPlanChange` with `{"pendingPlanName": …, "reason": …}`.
+    public func rejectPlanChange(_ name: String, pendingPlanName: String, reason: String) async throws(GCPError) {
+        struct Request: Encodable { var pendingPlanName: String; var reason: String }
+        try await self.verb(name, "entitlements", "rejectPlanChange", Request(pendingPlanName: pendingPlanName, reason: reason))
+    }
+
     /// `GET v1/{name}`, `name` = `providers/P/accounts/A`.
     public func getAccount(_ name: String) async throws(GCPError) -> ProcurementAccount {
         try await self.transport.get(.procurement, name: name, operation: "procurement.accounts.get")

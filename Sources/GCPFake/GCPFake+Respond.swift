@@ -262,15 +262,17 @@ extension GCPFake {
                 entitlement["cancellationReason"] = request.json["reason"] ?? "rejected"
             }
 
-        case "cloudcommerceprocurement.providers.entitlements.approvePlanChange":
+        case "cloudcommerceprocurement.providers.entitlements.approvePlanChange",
+            "cloudcommerceprocurement.providers.entitlements.rejectPlanChange":
             guard let pending = request.json["pendingPlanName"]?.string else {
                 return .error(400, "pendingPlanName is required")
             }
             guard existing()?["newPendingPlan"]?.string == pending else {
                 return .error(400, "pendingPlanName does not match the entitlement's newPendingPlan", "FAILED_PRECONDITION")
             }
+            let approving = id.hasSuffix("approvePlanChange")
             return self.transition(name, from: "ENTITLEMENT_PENDING_PLAN_CHANGE_APPROVAL", to: "ENTITLEMENT_ACTIVE", &state) { entitlement in
-                entitlement["plan"] = .string(pending)
+                if approving { entitlement["plan"] = .string(pending) }
                 entitlement["newPendingPlan"] = nil
             }
 

@@ -209,7 +209,7 @@ struct EntitlementResolutionCoreTests {
         let decoded = try NormalizedEvent(decoding: resolved.encoded())
         #expect(decoded == resolved)
         #expect(EntitlementSnapshot(decoded) == EntitlementSnapshot(
-            entitlementID: SampleEvents.entitlementID, state: .activationRequested, plan: "standard",
+            entitlementID: name, state: .activationRequested, plan: "standard",
             eventID: event.eventID, time: event.eventTime))
         #expect(EntitlementSnapshot(event) == nil, "an unresolved event carries no snapshot")
 

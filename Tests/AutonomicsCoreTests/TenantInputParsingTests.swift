@@ -15,7 +15,7 @@ struct TenantInputParsingTests {
         #expect(
             snapshot
                 == EntitlementSnapshot(
-                    entitlementID: "7f3c", state: .pendingPlanChangeApproval, plan: "pro-monthly",
+                    entitlementID: "providers/acme-partner/entitlements/7f3c", state: .pendingPlanChangeApproval, plan: "pro-monthly",
                     newPendingPlan: "basic-monthly", eventID: "ev-1", time: 5))
     }
 

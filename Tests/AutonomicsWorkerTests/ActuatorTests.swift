@@ -233,7 +233,7 @@ struct ActuatorTests {
 
     @Test("The deadline ends a hung action as failed, keeping the pre-action value already read")
     func deadline() async throws {
-        try await ActuatorStack.with(configure: { $0.actionDeadline = .milliseconds(500) }) { stack in
+        try await ActuatorStack.with(configure: { $0.actionDeadline = .seconds(3) }) { stack in
             // The read and the PATCH answer; polling the operation hangs.
             stack.fake.inject(.hang(.seconds(30)), api: .run, pathContains: "operations", times: 100)
             let started = ContinuousClock.now

@@ -47,7 +47,7 @@ struct EntitlementResolutionTests {
         #expect(event.data["entitlement_id"] == .string("ent-a"), "the message's own members stay")
         let snapshot = try #require(EntitlementSnapshot(event))
         #expect(snapshot == EntitlementSnapshot(
-            entitlementID: "ent-a", state: .pendingPlanChangeApproval, plan: "standard", newPendingPlan: "premium",
+            entitlementID: "providers/acme/entitlements/ent-a", state: .pendingPlanChangeApproval, plan: "standard", newPendingPlan: "premium",
             eventID: "evt-1", time: event.eventTime))
         try await eventually("its receipt") { try await cluster.eventReceipts().count == 1 }
         try await worker.stop()

@@ -20,7 +20,7 @@ extension EntitlementSnapshot {
             throw fields.invalid("state", expected: "a known Entitlement.state", found: .string(stateName))
         }
         self.init(
-            entitlementID: String(segments[3]), state: state, plan: try fields.optionalString("plan"),
+            entitlementID: name, state: state, plan: try fields.optionalString("plan"),
             newPendingPlan: try fields.optionalString("newPendingPlan"), eventID: eventID, time: time)
     }
 }

@@ -24,7 +24,7 @@ extension TenantInput {
         case .marketplace:
             // A Marketplace event the intake resolved through the Procurement GET (NormalizedEvent.resolved(by:)).
             guard document.string(at: event.tenantResolution) == NormalizedEvent.procurementAccountResolution,
-                let entitlementID = string("procurement_entitlement")?.split(separator: "/").last.map(String.init)
+                let entitlementID = string("procurement_entitlement")
             else { return nil }
             let state: Tenant.EntitlementMachine.State
             if let found = document.member("procurement_found", of: event.data), document.kind(of: found) == .false {

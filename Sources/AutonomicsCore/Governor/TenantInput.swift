@@ -53,6 +53,7 @@ public struct TenantSignal: Sendable, Hashable {
 
 /// An entitlement read from the Procurement API (`GET providers/{p}/entitlements/{e}`).
 public struct EntitlementSnapshot: Sendable, Hashable {
+    /// The entitlement's resource name, `providers/{provider}/entitlements/{id}`: what Procurement calls take.
     public var entitlementID: String
     public var state: Tenant.EntitlementMachine.State
     /// The plan in force; nil keeps the one known before (a deleted entitlement may have none).

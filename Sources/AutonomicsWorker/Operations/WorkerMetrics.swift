@@ -61,6 +61,8 @@ public final class WorkerMetrics: Sendable {
     private let rebalances: [StageRebalance: Counter]
     /// The governors' own.
     public let governor: GovernorMetrics
+    /// Where other parts of the worker (the actuator) create their metrics in the same registry.
+    let factory: any MetricsFactory
 
     /// How a stage's assignment changed.
     public enum Rebalance: String, Sendable, CaseIterable {
@@ -130,6 +132,7 @@ public final class WorkerMetrics: Sendable {
         self.receipts = Counter(label: "autonomics_receipts_total", factory: factory)
         self.duplicates = Counter(label: "autonomics_duplicates_total", factory: factory)
         self.governor = GovernorMetrics(factory: factory, receipts: receipts, duplicates: duplicates)
+        self.factory = factory
         self.deadLettersByCode = MetricCache { code in
             Counter(label: "autonomics_dlq_total", dimensions: [("code", code)], factory: factory)
         }
