@@ -149,8 +149,9 @@ public final class Worker: Sendable {
         }
 
         let operations = OperationsServer.makeApplication(
-            configuration: configuration.http, readiness: readiness, registry: registry,
-            logger: logger, onServerRunning: onHTTPServerRunning)
+            configuration: configuration.http, readiness: readiness, registry: registry, logger: logger,
+            tenants: { [governor] id in await governor.ask(shard: router.shard(forTenant: id)) { $0.view(of: id) } },
+            onServerRunning: onHTTPServerRunning)
 
         // Shutdown runs in reverse order: intake stops first, the governor drains, the GCP clients and the broker go
         // last.

@@ -179,9 +179,36 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
         }
     }
 
-    /// Sends `body` to run on shard `index`, from any thread; it runs after what was posted before.
-    func send(toShard index: Int, _ body: @escaping @Sendable (Handler, ShardOutbox<Handler>) -> Void) {
-        shards[index].send(.perform(body))
+    /// Asks shard `index` a question on its own thread, after what was posted before; nil when the shard does not
+    /// answer within `timeout` (the stage has stopped, say).
+    func ask<Answer: Sendable>(
+        shard index: Int, timeout: Duration = .seconds(2), _ question: @escaping @Sendable (Handler) -> Answer?
+    ) async -> Answer? {
+        let shard = shards[index]
+        return await withCheckedContinuation { continuation in
+            let reply = Reply(continuation)
+            shard.send(.perform { handler, _ in reply.resume(with: question(handler)) })
+            Task {
+                try? await Task.sleep(for: timeout)
+                reply.resume(with: nil)
+            }
+        }
+    }
+
+    /// Resumes a question's continuation once: with the shard's answer, or nil at the timeout, whichever is first.
+    private final class Reply<Answer: Sendable>: Sendable {
+        private let continuation: Mutex<CheckedContinuation<Answer?, Never>?>
+
+        init(_ continuation: CheckedContinuation<Answer?, Never>) {
+            self.continuation = Mutex(continuation)
+        }
+
+        func resume(with answer: Answer?) {
+            continuation.withLock { continuation in
+                continuation?.resume(returning: answer)
+                continuation = nil
+            }
+        }
     }
 
     /// Pauses every assigned partition when a shard is full; resumes when every shard is down to half.
