@@ -160,7 +160,16 @@ struct ScenarioWriter {
         steps.append(.send(events))
     }
 
-    private static func text(_ value: JSONValue) -> String {
-        String(decoding: CanonicalJSON.encode(value), as: UTF8.self)
+    /// `value` as JSON text with its numbers written as they are: a signal's value is a decimal, which canonical
+    /// JSON (integers only) cannot hold. Strings are escaped by the canonical encoder.
+    static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .null, .bool, .string: String(decoding: CanonicalJSON.encode(value), as: UTF8.self)
+        case .number(let lexeme): lexeme
+        case .array(let elements): "[" + elements.map(text).joined(separator: ",") + "]"
+        case .object(let members):
+            "{" + members.sorted { $0.key < $1.key }.map { text(.string($0.key)) + ":" + text($0.value) }
+                .joined(separator: ",") + "}"
+        }
     }
 }
