@@ -120,12 +120,12 @@ struct ScenarioWriter {
     }
 
     /// `count` open Cloud Monitoring incidents (schema 1.2) of `tenant` (its `tenant_id` policy label) on a
-    /// percent-valued metric type, about the Cloud Run service `resourceService` in `resourceProject`: resource
-    /// labels are what the alert saw, never where an action goes.
+    /// percent-valued metric type, about the Cloud Run service `aboutService` in the example spec's template
+    /// project: resource labels are what the alert saw, never where an action goes.
     mutating func incidents(
-        _ tenant: DemoTenant, metricType: String, observed: String, threshold: String, count: Int,
-        resourceProject: String, resourceService: String
+        _ tenant: DemoTenant, metricType: String, observed: String, threshold: String, count: Int, aboutService: String
     ) {
+        let resourceProject = "acme-analytics-tenants"
         let events = (0..<count).map { _ in
             let number = next()
             let startedAt = time(of: number) / 1000
@@ -135,11 +135,11 @@ struct ScenarioWriter {
                     "incident_id": .string("0.scenario-\(tenant.id)-\(now)-\(number)"),
                     "scoping_project_id": .string(resourceProject),
                     "started_at": .integer(startedAt), "ended_at": nil, "state": "open",
-                    "resource_name": .string(resourceService),
+                    "resource_name": .string(aboutService),
                     "resource": [
                         "type": "cloud_run_revision",
                         "labels": [
-                            "project_id": .string(resourceProject), "service_name": .string(resourceService),
+                            "project_id": .string(resourceProject), "service_name": .string(aboutService),
                             "location": "us-central1",
                         ],
                     ],
@@ -148,7 +148,7 @@ struct ScenarioWriter {
                     "policy_user_labels": ["tenant_id": .string(tenant.id)],
                     "condition_name": .string("\(metricType) above \(threshold)"),
                     "threshold_value": .string(threshold), "observed_value": .string(observed),
-                    "summary": .string("\(metricType) for \(resourceService) is above \(threshold) with a value of \(observed)."),
+                    "summary": .string("\(metricType) for \(aboutService) is above \(threshold) with a value of \(observed)."),
                 ],
             ]
             return ScenarioEvent(key: tenant.id, value: Self.text(incident))

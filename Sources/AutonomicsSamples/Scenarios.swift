@@ -23,27 +23,19 @@ public enum Scenarios {
         let tenants: [DemoTenant]
         switch name {
         case "throttle":
-            tenants = [DemoTenants.acme]
-            activate(tenants, &writer)
-            writer.signals(DemoTenants.acme, metric: "cpu_utilization", value: "91.5", count: 3)
+            tenants = activeThenSignals(DemoTenants.acme, metric: "cpu_utilization", value: "91.5", count: 3, &writer)
         case "rollback":
-            tenants = [DemoTenants.globex]
-            activate(tenants, &writer)
-            writer.signals(DemoTenants.globex, metric: "error_rate", value: "12.5", count: 2)
+            tenants = activeThenSignals(DemoTenants.globex, metric: "error_rate", value: "12.5", count: 2, &writer)
         case "freeze":
             tenants = [DemoTenants.hooli]
             activate(tenants, &writer)
             writer.incidents(
                 DemoTenants.hooli, metricType: "custom.googleapis.com/tenant/latency_slo_percent", observed: "92",
-                threshold: "80", count: 5, resourceProject: "acme-analytics-tenants", resourceService: "tenant-hooli")
+                threshold: "80", count: 5, aboutService: "tenant-hooli")
         case "pause-job":
-            tenants = [DemoTenants.initech]
-            activate(tenants, &writer)
-            writer.signals(DemoTenants.initech, metric: "error_rate", value: "9", count: 2)
+            tenants = activeThenSignals(DemoTenants.initech, metric: "error_rate", value: "9", count: 2, &writer)
         case "pause-push":
-            tenants = [DemoTenants.acme]
-            activate(tenants, &writer)
-            writer.signals(DemoTenants.acme, metric: "error_rate", value: "7.25", count: 2)
+            tenants = activeThenSignals(DemoTenants.acme, metric: "error_rate", value: "7.25", count: 2, &writer)
         case "entitlement-lifecycle":
             tenants = [DemoTenants.umbrella]
             entitlementLifecycle(DemoTenants.umbrella, &writer)
@@ -54,7 +46,7 @@ public enum Scenarios {
             // comes from hooli's bindings, so acme's service keeps its max instances.
             writer.incidents(
                 DemoTenants.hooli, metricType: "custom.googleapis.com/tenant/cpu_percent", observed: "97",
-                threshold: "85", count: 3, resourceProject: "acme-analytics-tenants", resourceService: "tenant-acme")
+                threshold: "85", count: 3, aboutService: "tenant-acme")
         default:
             return nil
         }
@@ -67,6 +59,15 @@ public enum Scenarios {
     /// Seconds for the worker to take a step in: a Procurement GET (or call) and a governor decision on a local
     /// run take milliseconds; the margin covers a loaded machine.
     static let settleSeconds = 3
+
+    /// `tenant` made active, then `count` direct signals; answers the scenario's tenants.
+    private static func activeThenSignals(
+        _ tenant: DemoTenant, metric: String, value: String, count: Int, _ writer: inout ScenarioWriter
+    ) -> [DemoTenant] {
+        activate([tenant], &writer)
+        writer.signals(tenant, metric: metric, value: value, count: count)
+        return [tenant]
+    }
 
     /// `ENTITLEMENT_ACTIVE` for each tenant, then a pause, so that the signals after it find them active.
     private static func activate(_ tenants: [DemoTenant], _ writer: inout ScenarioWriter) {
