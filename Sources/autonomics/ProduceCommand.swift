@@ -21,8 +21,9 @@ struct ProduceCommand: AsyncParsableCommand {
             + Scenarios.catalogue.map { "  \($0.name): \($0.summary)" }.joined(separator: "\n")
     )
 
-    /// The variable that names the GCP fake's control endpoint, as `autonomics gcp-fake` prints it.
-    static let fakeControlVariable = "AUTONOMICS_GCP_FAKE_CONTROL"
+    /// The variable that names the GCP fake's control endpoint, as `autonomics gcp-fake` prints it. Not under
+    /// `AUTONOMICS_`: the configuration reads every such variable as a setting and refuses unknown ones.
+    static let fakeControlVariable = "GCP_FAKE_CONTROL_ENDPOINT"
 
     @OptionGroup var options: ConfigurationOptions
 
