@@ -91,8 +91,10 @@ let package = Package(
             name: "AutonomicsWorker",
             dependencies: [
                 "AutonomicsCore",
+                "AutonomicsSamples",
                 "Kafka",
                 "GCP",
+                "GCPFake",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

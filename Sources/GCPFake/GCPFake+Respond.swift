@@ -83,6 +83,8 @@ extension GCPFake {
             answer = await self.withFault(api: .token, path: incoming.path) { self.tokenEndpoint(incoming) }
         case .metadata:
             answer = await self.withFault(api: .metadata, path: incoming.path) { self.metadata(incoming) }
+        case .control:
+            answer = self.control(incoming)
         case .some(let api):
             self.state.withLock { state in
                 state.apiRequestsInFlight += 1
@@ -488,4 +490,28 @@ extension GCPFake {
     }
 
     var stoppingFlag: Bool { self.stoppingValue }
+
+    /// `/control/{name}` (``GCPFakeAPI/control``): `GET` answers the resource, `PATCH` sets the members of the JSON
+    /// object it is sent (null removes one) and answers the result.
+    private func control(_ request: FakeIncoming) -> FakeAnswer {
+        let name = request.segments.joined(separator: "/")
+        switch request.method {
+        case "GET":
+            return self.resource(name).map { .json($0) } ?? .error(404, "Resource '\(name)' was not found")
+        case "PATCH":
+            guard case .object(let members)? = FakeJSON(parsing: request.body) else {
+                return .error(400, "control: PATCH takes a JSON object of the members to set")
+            }
+            return self.state.withLock { state in
+                guard var resource = state.resources[name] else { return .error(404, "Resource '\(name)' was not found") }
+                for (key, value) in members {
+                    resource[key] = value == .null ? nil : value
+                }
+                state.resources[name] = resource
+                return .json(resource)
+            }
+        default:
+            return .error(405, "control: \(request.method) is neither GET nor PATCH")
+        }
+    }
 }

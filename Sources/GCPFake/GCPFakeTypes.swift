@@ -14,6 +14,10 @@ public enum GCPFakeAPI: String, Sendable, CaseIterable {
     case token
     /// The metadata server, `/computeMetadata/v1/…`.
     case metadata
+    /// The fake's own control, `/control/{name}`: no Google API. What Google changes by itself (a customer's plan
+    /// change request, a suspension), set from another process: `GET` answers a stored resource, `PATCH` with a
+    /// JSON object sets its members (null removes one) and answers the result. No token needed: loopback only.
+    case control
 
     /// The discovery document judging this API's requests.
     var discoveryName: String? {
@@ -22,7 +26,7 @@ public enum GCPFakeAPI: String, Sendable, CaseIterable {
         case .scheduler: "cloudscheduler.v1"
         case .pubsub: "pubsub.v1"
         case .procurement: "cloudcommerceprocurement.v1"
-        case .token, .metadata: nil
+        case .token, .metadata, .control: nil
         }
     }
 }
