@@ -111,6 +111,7 @@ let package = Package(
             name: "AutonomicsBenchmark",
             dependencies: [
                 "AutonomicsWorker",
+                "GCPFake",
                 "Kafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

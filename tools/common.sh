@@ -55,13 +55,13 @@ start_noida_workspace() {
     start_noida "$work"
 }
 
-# create_worker_topics BROKERS PARTITIONS: creates the worker's four topics (the broker must support CreateTopics).
+# create_worker_topics BROKERS PARTITIONS: creates the worker's five topics (the broker must support CreateTopics).
 create_worker_topics() {
     python3 - "$1" "$2" <<'PY'
 import sys
 from confluent_kafka.admin import AdminClient, NewTopic
 admin = AdminClient({"bootstrap.servers": sys.argv[1]})
-topics = ["autonomics.events", "autonomics.tenant-events", "autonomics.receipts", "autonomics.dlq"]
+topics = ["autonomics.events", "autonomics.tenant-events", "autonomics.receipts", "autonomics.dlq", "autonomics.control"]
 for future in admin.create_topics([NewTopic(t, int(sys.argv[2]), 1) for t in topics]).values():
     future.result(timeout=30)
 PY

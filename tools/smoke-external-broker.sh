@@ -27,8 +27,9 @@ done >"$work/events"
 echo "not json" >>"$work/events"
 kcat -b "$brokers" -t autonomics.events -P -l "$work/events"
 
-intact() { "$bin" verify --brokers "$brokers" | grep -q "^6 receipts of 3 tenants checked: all chains intact"; }
-wait_until 30 "6 verified receipts" intact
+# Each signal has its own receipt and its decision's: a refusal, as these tenants have no entitlement.
+intact() { "$bin" verify --brokers "$brokers" | grep -q "^12 receipts of 3 tenants checked: all chains intact"; }
+wait_until 30 "12 verified receipts" intact
 "$bin" verify --brokers "$brokers"
 dead=$(kcat -b "$brokers" -t autonomics.dlq -C -e -q -f '%s %h\n')
 echo "$dead" | grep -q "^not json .*autonomics.dlq.error.code=invalid_json" || { echo "smoke: no dead letter: $dead" >&2; exit 1; }
@@ -37,4 +38,4 @@ kill -TERM "$worker"
 watched=""
 wait "$worker"
 worker=""
-echo "smoke: external broker OK (6 receipts verified, 1 dead letter, clean SIGTERM)"
+echo "smoke: external broker OK (12 receipts verified, 1 dead letter, clean SIGTERM)"

@@ -1,4 +1,5 @@
 import AutonomicsWorker
+import GCPFake
 import Foundation
 import Histogram
 import Kafka
@@ -77,8 +78,29 @@ public enum Benchmark {
             maxBatch: configuration.worker.maxBatch, logger: logger)
 
         progress("worker: starting")
-        let worker = try await ThreadService.runOnDedicatedThread(name: "bench-startup") { [configuration] in
-            try Worker(configuration: configuration, logger: logger)
+        // The worker reads each Marketplace entitlement from the Procurement API: unless one is configured, the bench
+        // answers from the in-process fake, which knows the entitlement of every bench tenant.
+        var environment = ProcessInfo.processInfo.environment
+        var fake: GCPFake?
+        if configuration.gcp.procurementEndpoint.isEmpty && environment["GOOGLE_APPLICATION_CREDENTIALS"] == nil {
+            let started = try await GCPFake.start()
+            for tenant in 0..<options.tenants {
+                let id = "bench-\(runID)-\(tenant)"
+                started.addEntitlement(
+                    "providers/bench-provider/entitlements/\(id)", account: id, state: "ENTITLEMENT_ACTIVE", plan: "growth-monthly")
+            }
+            let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("autonomics-bench-\(runID).json")
+            try Data(started.serviceAccountKeyJSON).write(to: keyFile)
+            for (name, value) in started.environment(keyFile: keyFile.path) { environment[name] = value }
+            configuration.gcp.runEndpoint = started.endpoint(.run)
+            configuration.gcp.schedulerEndpoint = started.endpoint(.scheduler)
+            configuration.gcp.pubsubEndpoint = started.endpoint(.pubsub)
+            configuration.gcp.procurementEndpoint = started.endpoint(.procurement)
+            fake = started
+        }
+        defer { if let fake { Task { await fake.stop() } } }
+        let worker = try await ThreadService.runOnDedicatedThread(name: "bench-startup") { [configuration, environment] in
+            try Worker(configuration: configuration, logger: logger, environment: environment)
         }
         let group = worker.makeServiceGroup()
         let running = Task { try await group.run() }

@@ -30,6 +30,7 @@ struct GoogleCloud {
         var services: [any Service] = []
         if !configured {
             let fake = try startFake()
+            DemoCloud.seed(fake, spec: spec)
             let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("autonomics-gcp-fake-\(fake.port).json")
             guard FileManager.default.createFile(
                 atPath: keyFile.path, contents: Data(fake.serviceAccountKeyJSON), attributes: [.posixPermissions: 0o600])
@@ -50,6 +51,10 @@ struct GoogleCloud {
                 "gcp.run": "\(gcpConfiguration.endpoint(.run))", "gcp.procurement": "\(gcpConfiguration.endpoint(.procurement))",
                 "gcp.credentials": "\(credentials.sourceName)",
             ])
+        if let fake = (services.first as? FakeService)?.fake {
+            // What `autonomics produce --scenario` needs to change the fake's entitlements (GCP_FAKE_CONTROL_ENDPOINT).
+            logger.notice("the fake's control endpoint", metadata: ["gcp_fake.control": "\(fake.endpoint(.control))"])
+        }
         services.append(GCPClientsService(clients: clients))
         return GoogleCloud(clients: clients, services: services)
     }
