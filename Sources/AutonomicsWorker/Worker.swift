@@ -119,7 +119,7 @@ public final class Worker: Sendable {
             var actuatorConfiguration = Actuator.Configuration()
             actuatorConfiguration.maxConcurrent = configuration.governor.maxConcurrentActions
             actuatorConfiguration.actionDeadline = .seconds(configuration.governor.actionDeadlineSeconds)
-            let cloudEffects = CloudEffects(procurement: cloud.clients.procurement, logger: logger) { completion in
+            let cloudEffects = CloudEffects(procurement: cloud.clients.procurement, logger: logger, now: now) { completion in
                 Actuator(
                     run: cloud.clients.run, scheduler: cloud.clients.scheduler, pubsub: cloud.clients.pubsub,
                     configuration: actuatorConfiguration, now: now, metrics: ActuatorMetrics(factory: metrics.factory),

@@ -12,13 +12,17 @@ public struct KafkaDeliveryReport: Sendable {
     public var offset: Int64
     /// `nil` if the message was written.
     public var error: KafkaError?
+    /// For a failed message: whether it may have been written all the same (a timeout after it was sent, say,
+    /// librdkafka's `RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED`); false when it certainly was not.
+    public var mayBeWritten: Bool
 
-    public init(token: UInt64, topic: String, partition: Int32, offset: Int64, error: KafkaError?) {
+    public init(token: UInt64, topic: String, partition: Int32, offset: Int64, error: KafkaError?, mayBeWritten: Bool = false) {
         self.token = token
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.error = error
+        self.mayBeWritten = mayBeWritten
     }
 }
 
@@ -32,7 +36,9 @@ extension KafkaDeliveryReport {
             topic: topic,
             partition: m.partition,
             offset: m.offset,
-            error: m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(m.err)
+            error: m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(m.err),
+            mayBeWritten: m.err != RD_KAFKA_RESP_ERR_NO_ERROR
+                && rd_kafka_message_status(message) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED
         )
     }
 }

@@ -144,6 +144,23 @@ struct ShardTests {
         #expect(bench.offsets.committable().map(\.offset) == [1], "a-2 is never committed: a restart decides it again")
     }
 
+    @Test("a control record is taken only on the partition of its tenant's events; elsewhere it would start a second chain")
+    func controlRecordsFollowTheirTenant() throws {
+        let bench = try GovernorBench()
+        bench.handler.adopt(ReceiptLedger(), partition: 0)
+        let reset = Array(#"{"command":"reset","command_id":"c-1","issued_by":"ops"}"#.utf8)
+        bench.consume(KafkaMessage(topic: "control", partition: 0, offset: 0, key: Array("acme".utf8), value: reset))
+        #expect(bench.producer.produced.map(\.topic) == ["dlq"], "acme has no events on partition 0")
+
+        bench.consume(tenantEvent(0, tenant: "acme", event: "a-1"))
+        bench.settle(1)
+        bench.settle(2)
+        bench.consume(KafkaMessage(topic: "control", partition: 0, offset: 1, key: Array("acme".utf8), value: reset))
+        let last = try JSONValue.parse(bench.producer.produced.last?.value ?? [])
+        #expect(bench.producer.produced.last?.topic == "receipts")
+        #expect(last["input"] == "operator_command" && last["tenant_id"] == "acme")
+    }
+
     @Test("a dead letter that cannot be delivered is a stage failure and its record never finishes")
     func undeliverableDeadLetter() throws {
         let bench = try GovernorBench()

@@ -8,6 +8,7 @@ import Synchronization
 final class CloudEffects: GovernorEffects {
     private let procurement: ProcurementClient
     private let logger: Logger
+    private let now: @Sendable () -> Int64
     private let completions = Completions()
     /// The actuator, a service of the worker's group.
     let service: Actuator
@@ -18,9 +19,13 @@ final class CloudEffects: GovernorEffects {
     }
 
     /// - Parameter makeActuator: builds the actuator around the completion that routes its results back here.
-    init(procurement: ProcurementClient, logger: Logger, makeActuator: (@escaping Actuator.Completion) -> Actuator) {
+    init(
+        procurement: ProcurementClient, logger: Logger, now: @escaping @Sendable () -> Int64,
+        makeActuator: (@escaping Actuator.Completion) -> Actuator
+    ) {
         self.procurement = procurement
         self.logger = logger
+        self.now = now
         service = makeActuator { [completions] result, _ in
             let completion = completions.pending.withLock { $0.removeValue(forKey: result.requestID) }
             completion?(result)
@@ -28,7 +33,17 @@ final class CloudEffects: GovernorEffects {
     }
 
     func perform(_ request: ActionRequest, completion: @escaping @Sendable (ActionResult) -> Void) {
-        completions.pending.withLock { $0[request.id] = completion }
+        let isNew = completions.pending.withLock { pending in
+            guard pending[request.id] == nil else { return false }
+            pending[request.id] = completion
+            return true
+        }
+        guard isNew else {
+            // An earlier request with this id (from before a restart or a rebalance) is still running: its result
+            // must not be taken for this one's.
+            completion(ActionResult(requestID: request.id, outcome: .failed, httpStatus: nil, googleStatus: "ABORTED", time: now()))
+            return
+        }
         service.submit(request)
     }
 

@@ -141,6 +141,9 @@ final class ShardOutbox<Handler: ShardHandler> {
             failure.raise(StageError.deadLetterUndeliverable(entry.partition, offset: entry.record?.offset ?? -1, error: error))
         case (let pending?, nil):
             handler.delivered(pending, record: entry.record, outbox: self)
+        case (_?, let error?) where report.mayBeWritten:
+            // Neither retried nor dropped: a chain may have moved on in the topic. A restart reads what was written.
+            failure.raise(StageError.outputMayBeWritten(entry.partition, offset: entry.record?.offset ?? -1, error: error))
         case (let pending?, let error?):
             logger.warning("output not delivered", metadata: [
                 "kafka.topic": "\(entry.partition.topic)", "kafka.partition": "\(entry.partition.partition)",

@@ -282,11 +282,10 @@ final class StageRuntime<Handler: ShardHandler>: @unchecked Sendable {
                 }
             }
             release(partitions)
-            if lost {
-                // Outputs already produced may still land; let them, so that whoever restores these partitions next
-                // reads every receipt this process wrote and no chain forks.
-                try? producer.flush(timeout: settings.drainTimeout)
-            }
+            // Outputs already produced may still land (after a lost assignment, or ones produced for no record, such
+            // as an action result's receipts); let them, so that whoever restores these partitions next reads every
+            // receipt this process wrote and no chain forks.
+            try? producer.flush(timeout: settings.drainTimeout)
             offsets.forget(partitions)
             for partition in partitions { stored[partition] = nil }
             backpressure.reset()

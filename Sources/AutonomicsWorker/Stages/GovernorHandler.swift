@@ -34,6 +34,8 @@ final class GovernorHandler: ShardHandler {
     private struct PartitionState {
         var ledger: ReceiptLedger
         var tenants: [String: TenantSlot] = [:]
+        /// Which assignment of the partition this is: an action's result from an earlier one is not this one's.
+        var generation = 0
     }
 
     /// A tenant, the decision whose receipts are being delivered, and the inputs waiting for it.
@@ -76,6 +78,7 @@ final class GovernorHandler: ShardHandler {
     private let logger: Logger
     private let now: () -> Int64
     private var partitions: [Int32: PartitionState] = [:]
+    private var generations = 0
     private var counts = GovernorMetrics.Counts()
 
     init(
@@ -92,7 +95,8 @@ final class GovernorHandler: ShardHandler {
 
     /// Takes over the restored ledger of a newly assigned partition (this shard's tenants of it).
     func adopt(_ ledger: ReceiptLedger, partition: Int32) {
-        partitions[partition] = PartitionState(ledger: ledger)
+        generations += 1
+        partitions[partition] = PartitionState(ledger: ledger, generation: generations)
     }
 
     func handle(_ record: KafkaMessage, now: Int64, outbox: ShardOutbox<GovernorHandler>) -> RecordOutcome {
@@ -101,6 +105,14 @@ final class GovernorHandler: ShardHandler {
         do throws(Rejection) {
             if record.topic == settings.controlTopic {
                 tenantID = try Self.controlTenant(record)
+                // Keyed by tenant with the murmur2 partitioner, a command lands on the partition of the tenant's
+                // events; elsewhere it would start a second chain for the tenant.
+                guard let state = partitions[record.partition], state.tenants[tenantID] != nil || state.ledger.head(of: tenantID) != nil
+                else {
+                    throw Rejection(
+                        code: .invalidTenantEvent,
+                        message: "tenant \(tenantID) has no events on partition \(record.partition): produce commands keyed by tenant with the murmur2_random partitioner")
+                }
                 input = .command(record, try OperatorCommand(controlRecord: record.value ?? [], time: record.timestamp ?? now))
             } else {
                 let event = try ParsedTenantEvent(decoding: record.value ?? [])
@@ -133,12 +145,12 @@ final class GovernorHandler: ShardHandler {
             counts.receiptsWritten += 1
             if flight.delivered < flight.steps.count {
                 slot.decision = flight
-                publish(flight.steps[flight.delivered], of: flight, pending: pending, outbox: outbox)
+                publishRest(flight, pending: pending, outbox: outbox)
                 return
             }
             slot.decision = nil
             if let decision = flight.decision {
-                apply(decision, to: &slot, partition: pending.partition, outbox: outbox)
+                apply(decision, to: &slot, partition: pending.partition, generation: state.generation, outbox: outbox)
             }
             flight.record.map(outbox.finish)
         }
@@ -148,13 +160,14 @@ final class GovernorHandler: ShardHandler {
     func failed(_ pending: Pending, record: KafkaMessage?, error: KafkaError, outbox: ShardOutbox<GovernorHandler>) {
         let settled = withTenant(pending) { _, slot -> Bool in
             guard var flight = slot.decision else { return true }
-            guard flight.delivered > 0 else {
+            guard flight.delivered > 0 || flight.record == nil else {
                 slot.decision = nil
-                notDelivered(flight, tenantID: pending.tenantID, error: error, outbox: outbox)
+                notDelivered(flight, error: error, outbox: outbox)
                 return true
             }
-            // Part of the decision is in the chain already: dropping the rest would leave receipts describing a
-            // decision never applied, and its event, in the dedup window, could not be replayed. Send it again.
+            // Part of the decision is in the chain already (dropping the rest would leave receipts describing a
+            // decision never applied, and its event, in the dedup window, could not be replayed), or it decides an
+            // action's result, which nothing would bring again: send it again.
             guard flight.resent < Self.resends else {
                 outbox.stopStage(.decisionPartlyDelivered(
                     tenantID: pending.tenantID, delivered: flight.delivered, of: flight.steps.count, error: error))
@@ -162,7 +175,7 @@ final class GovernorHandler: ShardHandler {
             }
             flight.resent += 1
             slot.decision = flight
-            publish(flight.steps[flight.delivered], of: flight, pending: pending, outbox: outbox)
+            publishRest(flight, pending: pending, outbox: outbox)
             return false
         }
         if settled == true { resumeWaiting(pending, outbox: outbox) }
@@ -202,8 +215,10 @@ final class GovernorHandler: ShardHandler {
     }
 
     /// An action's result, back on the shard's thread: decided like any input of its tenant, in turn.
-    private func actionFinished(_ result: ActionResult, tenantID: String, partition: Int32, outbox: ShardOutbox<GovernorHandler>) {
-        guard partitions[partition] != nil else {
+    private func actionFinished(
+        _ result: ActionResult, tenantID: String, partition: Int32, generation: Int, outbox: ShardOutbox<GovernorHandler>
+    ) {
+        guard partitions[partition]?.generation == generation else {
             // The partition moved away meanwhile; its new owner restored the tenant without this action.
             logger.warning("action result for a partition no longer owned dropped", metadata: [
                 "tenant.id": "\(tenantID)", "action.request_id": "\(result.requestID)", "kafka.partition": "\(partition)",
@@ -256,55 +271,59 @@ final class GovernorHandler: ShardHandler {
             steps = state.ledger.steps(appending: decision?.receipts ?? [], tenantID: tenantID, now: now)
         }
         guard !steps.isEmpty else {
-            if let decision { apply(decision, to: &slot, partition: partition, outbox: outbox) }
+            if let decision { apply(decision, to: &slot, partition: partition, generation: state.generation, outbox: outbox) }
             return .finished
         }
         let flight = DecisionInFlight(record: input.record, steps: steps, decision: decision)
         slot.decision = flight
-        guard publish(steps[0], of: flight, pending: Pending(partition: partition, tenantID: tenantID), outbox: outbox) else {
+        do {
+            try publish(steps[0], of: flight, pending: Pending(partition: partition, tenantID: tenantID), outbox: outbox)
+        } catch {
+            // Refused at once (too large, say): nothing of the decision is in the chain.
             slot.decision = nil
+            notDelivered(flight, error: error, outbox: outbox)
             return input.record == nil ? .finished : .deadLettered
         }
         return .published
     }
 
-    /// Produces one receipt of a decision; when librdkafka refuses it at once (too large, say), the decision is
-    /// dropped as undeliverable and false returned.
-    @discardableResult
-    private func publish(_ step: TenantStep, of flight: DecisionInFlight, pending: Pending, outbox: ShardOutbox<GovernorHandler>) -> Bool {
+    /// Produces one receipt of a decision.
+    /// - Throws: what librdkafka refuses at once (a receipt over `message.max.bytes`, say).
+    private func publish(_ step: TenantStep, of flight: DecisionInFlight, pending: Pending, outbox: ShardOutbox<GovernorHandler>) throws {
         let receipt = StageOutput(
             topic: settings.receiptsTopic, partition: pending.partition, key: Array(pending.tenantID.utf8), value: step.receipt.bytes)
-        do {
-            if let record = flight.record {
-                try outbox.publish(receipt, for: record, pending: pending)
-            } else {
-                let input = KafkaTopicPartition(topic: settings.tenantEventsTopic, partition: pending.partition)
-                try outbox.publish(receipt, onBehalfOf: input, pending: pending)
-            }
-            return true
-        } catch {
-            notDelivered(flight, tenantID: pending.tenantID, error: error, outbox: outbox)
-            return false
+        if let record = flight.record {
+            try outbox.publish(receipt, for: record, pending: pending)
+        } else {
+            let input = KafkaTopicPartition(topic: settings.tenantEventsTopic, partition: pending.partition)
+            try outbox.publish(receipt, onBehalfOf: input, pending: pending)
         }
     }
 
-    /// A decision none of whose receipts arrived: it is not applied. Its record is dead-lettered (a replay decides
-    /// it again: the event id enters the dedup window only with a delivered event receipt); an action result without
-    /// a record is logged, and its tenant keeps waiting for it.
-    private func notDelivered(_ flight: DecisionInFlight, tenantID: String, error: any Error, outbox: ShardOutbox<GovernorHandler>) {
-        counts.undelivered += 1
-        let delivered = "\(flight.delivered) of \(flight.steps.count) receipts delivered"
-        guard let record = flight.record else {
-            logger.error("decision on an action result not delivered; the tenant still waits for that result", metadata: [
-                "tenant.id": "\(tenantID)", "receipts": "\(delivered)", "error": "\(error)",
-            ])
-            return
+    /// Produces the next receipt of a decision part of which is delivered (or that decides an action's result).
+    /// Refused at once, it will not go either when sent again: the stage stops, and a restart resumes from the
+    /// last delivered receipt.
+    private func publishRest(_ flight: DecisionInFlight, pending: Pending, outbox: ShardOutbox<GovernorHandler>) {
+        do {
+            try publish(flight.steps[flight.delivered], of: flight, pending: pending, outbox: outbox)
+        } catch {
+            outbox.stopStage(.decisionPartlyDelivered(
+                tenantID: pending.tenantID, delivered: flight.delivered, of: flight.steps.count, error: error))
         }
-        _ = outbox.deadLetter(record, Rejection(code: .publishFailed, message: "publishing the output failed (\(delivered)): \(error)"))
+    }
+
+    /// A decision of a record none of whose receipts arrived: it is not applied, and the record is dead-lettered (a
+    /// replay decides it again: the event id enters the dedup window only with a delivered event receipt).
+    private func notDelivered(_ flight: DecisionInFlight, error: any Error, outbox: ShardOutbox<GovernorHandler>) {
+        counts.undelivered += 1
+        guard let record = flight.record else { return }
+        _ = outbox.deadLetter(record, Rejection(code: .publishFailed, message: "publishing the output failed: \(error)"))
     }
 
     /// Makes a delivered decision the tenant's state and starts what it asks of Google Cloud.
-    private func apply(_ decision: TenantDecision, to slot: inout TenantSlot, partition: Int32, outbox: ShardOutbox<GovernorHandler>) {
+    private func apply(
+        _ decision: TenantDecision, to slot: inout TenantSlot, partition: Int32, generation: Int, outbox: ShardOutbox<GovernorHandler>
+    ) {
         counts.record(decision, before: slot.tenant)
         slot.tenant.apply(decision)
         let tenantID = slot.tenant.id
@@ -316,7 +335,7 @@ final class GovernorHandler: ShardHandler {
             ])
             effects.perform(request) { result in
                 schedule { handler, outbox in
-                    handler.actionFinished(result, tenantID: tenantID, partition: partition, outbox: outbox)
+                    handler.actionFinished(result, tenantID: tenantID, partition: partition, generation: generation, outbox: outbox)
                 }
             }
         }
