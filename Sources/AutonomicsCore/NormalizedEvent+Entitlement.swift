@@ -9,13 +9,19 @@ public struct EntitlementLookup: Sendable, Hashable {
     public var state: String?
     public var plan: String?
     public var newPendingPlan: String?
+    /// `Entitlement.updateTime` (RFC 3339), which orders the reads of one entitlement.
+    public var updateTime: String?
 
-    public init(name: String, accountID: String, state: String?, plan: String? = nil, newPendingPlan: String? = nil) {
+    public init(
+        name: String, accountID: String, state: String?, plan: String? = nil, newPendingPlan: String? = nil,
+        updateTime: String? = nil
+    ) {
         self.name = name
         self.accountID = accountID
         self.state = state
         self.plan = plan
         self.newPendingPlan = newPendingPlan
+        self.updateTime = updateTime
     }
 }
 
@@ -61,6 +67,7 @@ extension NormalizedEvent {
         event.data["procurement_state"] = lookup.state.map(JSONValue.string)
         event.data["procurement_plan"] = lookup.plan.map(JSONValue.string)
         event.data["procurement_new_pending_plan"] = lookup.newPendingPlan.map(JSONValue.string)
+        event.data["procurement_update_time"] = lookup.updateTime.map(JSONValue.string)
         return event
     }
 }
@@ -84,7 +91,8 @@ extension EntitlementSnapshot {
         }
         self.init(
             entitlementID: String(entitlementID), state: state, plan: event.data["procurement_plan"]?.stringValue,
-            newPendingPlan: event.data["procurement_new_pending_plan"]?.stringValue, eventID: event.eventID,
+            newPendingPlan: event.data["procurement_new_pending_plan"]?.stringValue,
+            updateTime: event.data["procurement_update_time"]?.stringValue.flatMap(RFC3339.parse), eventID: event.eventID,
             time: event.eventTime)
     }
 }

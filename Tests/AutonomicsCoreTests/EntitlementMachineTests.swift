@@ -58,6 +58,22 @@ struct EntitlementMachineTests {
         }
     }
 
+    @Test("a snapshot older than the one taken is stale: a late ACTIVE does not undo a suspension")
+    func olderSnapshotIsStale() {
+        func snapshot(_ state: State, updated: Int64) -> TenantInput {
+            .entitlement(EntitlementSnapshot(
+                entitlementID: "ent-1", state: state, plan: "pro-monthly", updateTime: updated, time: PolicyFixtures.start))
+        }
+        var tenant = Tenant(id: "acme")
+        PolicyFixtures.feed(&tenant, [snapshot(.active, updated: 1_000), snapshot(.suspended, updated: 3_000)])
+        let late = tenant.decide(snapshot(.active, updated: 2_000), spec: PolicyFixtures.spec)
+        #expect(late.tenant.entitlement.state == .suspended)
+        #expect(late.tenant.governor.state == .refusing)
+        #expect(late.receipts.first?.fields["ignored"] == "stale_state")
+        let newer = tenant.decide(snapshot(.active, updated: 4_000), spec: PolicyFixtures.spec)
+        #expect(newer.tenant.entitlement.state == .active, "a newer one reactivates")
+    }
+
     @Test("a snapshot never says unknown: always stale")
     func unknownSnapshot() {
         for before in State.allCases {

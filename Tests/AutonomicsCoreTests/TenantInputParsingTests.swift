@@ -16,7 +16,7 @@ struct TenantInputParsingTests {
             snapshot
                 == EntitlementSnapshot(
                     entitlementID: "providers/acme-partner/entitlements/7f3c", state: .pendingPlanChangeApproval, plan: "pro-monthly",
-                    newPendingPlan: "basic-monthly", eventID: "ev-1", time: 5))
+                    newPendingPlan: "basic-monthly", updateTime: RFC3339.parse("2026-11-20T10:00:00Z"), eventID: "ev-1", time: 5))
     }
 
     @Test(

@@ -48,6 +48,7 @@ struct EntitlementResolutionTests {
         let snapshot = try #require(EntitlementSnapshot(event))
         #expect(snapshot == EntitlementSnapshot(
             entitlementID: "providers/acme/entitlements/ent-a", state: .pendingPlanChangeApproval, plan: "standard", newPendingPlan: "premium",
+            updateTime: RFC3339.parse("2026-01-01T00:00:00Z"),
             eventID: "evt-1", time: event.eventTime))
         try await eventually("its receipt") { try await cluster.eventReceipts().count == 1 }
         try await worker.stop()

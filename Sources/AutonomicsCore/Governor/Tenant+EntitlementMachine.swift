@@ -45,6 +45,8 @@ extension Tenant {
         public internal(set) var entitlementID: String?
         public internal(set) var plan: String?
         public internal(set) var pendingPlan: String?
+        /// The `updateTime` of the newest snapshot taken, in milliseconds since the epoch.
+        public internal(set) var updateTime: Int64?
 
         /// Whether the governor may act for the tenant.
         public var isServing: Bool { state.isServing }
@@ -84,7 +86,8 @@ extension Tenant {
             // A new purchase may follow a finished one; while one is live, another entitlement is not this machine's.
             let isSameEntitlement = entitlementID == nil || entitlementID == snapshot.entitlementID
             let startsOver = !isSameEntitlement && (state == .cancelled || state == .deleted)
-            guard startsOver || (isSameEntitlement && Self.allowedTransitions[state]!.contains(snapshot.state)) else {
+            let isOlder = isSameEntitlement && snapshot.updateTime.map { new in updateTime.map { new < $0 } ?? false } == true
+            guard startsOver || (isSameEntitlement && !isOlder && Self.allowedTransitions[state]!.contains(snapshot.state)) else {
                 fields["ignored"] = .string(isSameEntitlement ? "stale_state" : "other_live_entitlement")
                 log.receipt(
                     .entitlement, machine: "entitlement", before: before.rawValue, after: before.rawValue, fields)
@@ -95,6 +98,7 @@ extension Tenant {
             state = snapshot.state
             plan = snapshot.plan ?? plan
             pendingPlan = snapshot.newPendingPlan
+            updateTime = snapshot.updateTime ?? updateTime
             if let plan {
                 fields["plan"] = .string(plan)
                 fields["tier"] = spec.tier(forPlan: plan).map { .string($0.name) } ?? .null

@@ -6,6 +6,7 @@ extension Tenant {
         entitlementRecord["id"] = entitlement.entitlementID.map(JSONValue.string)
         entitlementRecord["plan"] = entitlement.plan.map(JSONValue.string)
         entitlementRecord["pending_plan"] = entitlement.pendingPlan.map(JSONValue.string)
+        entitlementRecord["update_time"] = entitlement.updateTime.map(JSONValue.integer)
 
         var governorRecord: [String: JSONValue] = [
             "state": .string(governor.state.rawValue),
@@ -31,11 +32,12 @@ extension Tenant {
         self.init(id: try root.required("tenant_id").string())
 
         let entitlementRecord = try root.required("entitlement")
-        _ = try entitlementRecord.table(known: ["state", "id", "plan", "pending_plan"])
+        _ = try entitlementRecord.table(known: ["state", "id", "plan", "pending_plan", "update_time"])
         entitlement.state = try entitlementRecord.required("state").oneOf(EntitlementMachine.State.self)
         entitlement.entitlementID = try entitlementRecord.optional("id")?.string()
         entitlement.plan = try entitlementRecord.optional("plan")?.string()
         entitlement.pendingPlan = try entitlementRecord.optional("pending_plan")?.string()
+        entitlement.updateTime = try entitlementRecord.optional("update_time")?.integer(in: RFC3339.representableMilliseconds)
 
         let governorRecord = try root.required("governor")
         _ = try governorRecord.table(known: [

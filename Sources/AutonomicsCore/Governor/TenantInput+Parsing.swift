@@ -21,7 +21,8 @@ extension EntitlementSnapshot {
         }
         self.init(
             entitlementID: name, state: state, plan: try fields.optionalString("plan"),
-            newPendingPlan: try fields.optionalString("newPendingPlan"), eventID: eventID, time: time)
+            newPendingPlan: try fields.optionalString("newPendingPlan"),
+            updateTime: try fields.optionalString("updateTime").flatMap(RFC3339.parse), eventID: eventID, time: time)
     }
 }
 

@@ -37,7 +37,8 @@ extension TenantInput {
             self = .entitlement(
                 EntitlementSnapshot(
                     entitlementID: entitlementID, state: state, plan: string("procurement_plan"),
-                    newPendingPlan: string("procurement_new_pending_plan"), eventID: eventID, time: event.eventTime))
+                    newPendingPlan: string("procurement_new_pending_plan"),
+                    updateTime: string("procurement_update_time").flatMap(RFC3339.parse), eventID: eventID, time: event.eventTime))
         }
     }
 }

@@ -60,6 +60,9 @@ public struct EntitlementSnapshot: Sendable, Hashable {
     public var plan: String?
     /// `newPendingPlan`: the plan a pending change would switch to.
     public var newPendingPlan: String?
+    /// The entitlement's `updateTime` in milliseconds since the epoch, when the read gave one: a snapshot older than
+    /// one already taken is stale (Marketplace events of one entitlement may be resolved in any order).
+    public var updateTime: Int64?
     /// The Marketplace event that led to the read, if any.
     public var eventID: String?
     public var time: Int64
@@ -69,6 +72,7 @@ public struct EntitlementSnapshot: Sendable, Hashable {
         state: Tenant.EntitlementMachine.State,
         plan: String?,
         newPendingPlan: String? = nil,
+        updateTime: Int64? = nil,
         eventID: String? = nil,
         time: Int64
     ) {
@@ -76,6 +80,7 @@ public struct EntitlementSnapshot: Sendable, Hashable {
         self.state = state
         self.plan = plan
         self.newPendingPlan = newPendingPlan
+        self.updateTime = updateTime
         self.eventID = eventID
         self.time = time
     }

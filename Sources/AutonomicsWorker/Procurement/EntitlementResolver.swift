@@ -125,7 +125,7 @@ final class EntitlementResolver: Sendable {
             accounts.insert(name, accountID: accountID)
             return .found(EntitlementLookup(
                 name: name, accountID: accountID, state: state, plan: entitlement.plan,
-                newPendingPlan: entitlement.newPendingPlan))
+                newPendingPlan: entitlement.newPendingPlan, updateTime: entitlement.updateTime))
         case .failure(let error) where error.code == .cancelled:
             return .cancelled
         case .failure(let error) where error.isNotFound:
