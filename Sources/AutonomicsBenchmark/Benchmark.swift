@@ -98,7 +98,12 @@ public enum Benchmark {
             configuration.gcp.procurementEndpoint = started.endpoint(.procurement)
             fake = started
         }
-        defer { if let fake { Task { await fake.stop() } } }
+        defer {
+            if let fake {
+                try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appendingPathComponent("autonomics-bench-\(runID).json"))
+                Task { await fake.stop() }
+            }
+        }
         let worker = try await ThreadService.runOnDedicatedThread(name: "bench-startup") { [configuration, environment] in
             try Worker(configuration: configuration, logger: logger, environment: environment)
         }

@@ -38,7 +38,12 @@ public final class Worker: Sendable {
     ) throws {
         var configuration = configuration
         // First: a bad spec or key file must not cost a broker start-up to find out.
-        let spec = try SKUSpecLoader.load(file: configuration.governor.spec)
+        let spec: SKUSpec
+        do {
+            spec = try SKUSpecLoader.load(file: configuration.governor.spec)
+        } catch {
+            throw WorkerError.specNotLoaded(error)
+        }
         let signer = try configuration.receipts.signer()
         var services: [any Service] = []
         let isEmbedded = configuration.kafka.brokers == WorkerConfiguration.Kafka.embedded
@@ -204,9 +209,13 @@ public final class Worker: Sendable {
 
 public enum WorkerError: Error, CustomStringConvertible {
     case notCoPartitioned(tenantEvents: String, tenantEventsPartitions: Int, other: String, otherPartitions: Int)
+    case specNotLoaded(SpecError)
 
     public var description: String {
         switch self {
+        case .specNotLoaded(let error):
+            "the SKU spec (key governor.spec, --spec, AUTONOMICS_GOVERNOR_SPEC; relative paths start at the working "
+                + "directory): \(error)"
         case .notCoPartitioned(let tenantEvents, let tenantEventsPartitions, let other, let otherPartitions):
             "topics \(tenantEvents) (\(tenantEventsPartitions) partitions) and \(other) (\(otherPartitions) partitions) "
                 + "must have the same number of partitions: a tenant's receipts and commands share the partition of its events"
