@@ -85,7 +85,8 @@ struct GCPFakeCommand: AsyncParsableCommand {
         let violations = fake.violations
         printError("gcp-fake: \(fake.requests.count) requests, \(violations.count) discovery violations")
         for violation in violations { printError("  \(violation)") }
-        if keyFile == nil { try? FileManager.default.removeItem(atPath: keyPath) }
+        // The key and the temporary directory made for it go with the fake.
+        if keyFile == nil { try? FileManager.default.removeItem(atPath: (keyPath as NSString).deletingLastPathComponent) }
     }
 
     /// The spec named by `--spec`, or the default one when it exists; nil without either (no demo tenants then).
