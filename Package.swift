@@ -110,12 +110,14 @@ let package = Package(
         .target(
             name: "AutonomicsBenchmark",
             dependencies: [
+                "AutonomicsCore",
                 "AutonomicsWorker",
                 "GCPFake",
                 "Kafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 

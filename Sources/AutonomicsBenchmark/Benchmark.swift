@@ -1,5 +1,7 @@
+import AutonomicsCore
 import AutonomicsWorker
 import GCPFake
+import class Prometheus.PrometheusCollectorRegistry
 import Foundation
 import Histogram
 import Kafka
@@ -84,10 +86,16 @@ public enum Benchmark {
         var fake: GCPFake?
         if configuration.gcp.procurementEndpoint.isEmpty && environment["GOOGLE_APPLICATION_CREDENTIALS"] == nil {
             let started = try await GCPFake.start()
+            // Every tenant's entitlement, and its service, job and subscription where the spec's bindings put them,
+            // so that its actions act.
+            let spec = try SKUSpecLoader.load(file: configuration.governor.spec)
             for tenant in 0..<options.tenants {
                 let id = "bench-\(runID)-\(tenant)"
                 started.addEntitlement(
                     "providers/bench-provider/entitlements/\(id)", account: id, state: "ENTITLEMENT_ACTIVE", plan: "growth-monthly")
+                if let service = try? spec.bindings.target(.service, tenantID: id) { started.addService(service, maxInstanceCount: 50) }
+                if let job = try? spec.bindings.target(.job, tenantID: id) { started.addJob(job) }
+                if let subscription = try? spec.bindings.target(.subscription, tenantID: id) { started.addSubscription(subscription) }
             }
             let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("autonomics-bench-\(runID).json")
             try Data(started.serviceAccountKeyJSON).write(to: keyFile)
@@ -115,16 +123,20 @@ public enum Benchmark {
         }
 
         progress("worker: \(options.events) events at full speed")
+        var actionsBefore = ActionCounts(worker.registry)
         var maximum = try await measureWorker(
             "worker (max rate)", range: 0..<options.events, eventsPerSecond: nil, options: options, events: events,
             generator: generator, clients: clients, topics: configuration.topics, logger: logger)
         maximum.ratioToBaseline = maximum.eventsPerSecond / baseline.eventsPerSecond
+        maximum.actions = ActionCounts(worker.registry).since(actionsBefore, seconds: maximum.seconds)
+        actionsBefore = ActionCounts(worker.registry)
         let halfRate = maximum.eventsPerSecond / 2
         progress("worker: \(halfRateEvents) events at half that rate (\(Int(halfRate))/s)")
-        let half = try await measureWorker(
+        var half = try await measureWorker(
             "worker (half rate)", range: options.events..<(options.events + halfRateEvents), eventsPerSecond: halfRate,
             options: options, events: events, generator: generator, clients: clients, topics: configuration.topics,
             logger: logger)
+        half.actions = ActionCounts(worker.registry).since(actionsBefore, seconds: half.seconds)
 
         await group.triggerGracefulShutdown()
         try await running.value
@@ -236,3 +248,34 @@ extension Duration {
     }
 }
 
+/// The action counters of a worker's metrics at one moment: `autonomics_actions_total` (all, and failed) and the
+/// sum and count of `autonomics_action_duration_seconds`, over every adapter.
+struct ActionCounts {
+    var actions = 0.0
+    var failed = 0.0
+    var durationSum = 0.0
+    var durationCount = 0.0
+
+    init(_ registry: PrometheusCollectorRegistry) {
+        for line in String(decoding: registry.emitToBuffer(), as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            let name = line[..<(line.firstIndex(of: "{") ?? space)]
+            switch name {
+            case "autonomics_actions_total":
+                actions += value
+                if line.contains(#"result="failed""#) { failed += value }
+            case "autonomics_action_duration_seconds_sum": durationSum += value
+            case "autonomics_action_duration_seconds_count": durationCount += value
+            default: continue
+            }
+        }
+    }
+
+    func since(_ before: ActionCounts, seconds: Double) -> ActionFigures {
+        let count = durationCount - before.durationCount
+        return ActionFigures(
+            actions: Int(actions - before.actions), failed: Int(failed - before.failed),
+            perSecond: seconds > 0 ? (actions - before.actions) / seconds : 0,
+            meanMilliseconds: count > 0 ? (durationSum - before.durationSum) / count * 1000 : nil)
+    }
+}

@@ -17,6 +17,16 @@ public struct LatencyPercentiles: Sendable, Codable {
     }
 }
 
+/// The worker's actions during a phase, from its own metrics (against the bench's in-process GCP fake, or the
+/// configured endpoints).
+public struct ActionFigures: Sendable, Codable {
+    public var actions: Int
+    public var failed: Int
+    public var perSecond: Double
+    /// Mean duration of one action, read, write and operation polling included; nil without actions.
+    public var meanMilliseconds: Double?
+}
+
 public struct BenchmarkRow: Sendable, Codable {
     public var name: String
     public var events: Int
@@ -31,6 +41,8 @@ public struct BenchmarkRow: Sendable, Codable {
     public var peakResidentBytes: Int?
     /// CPU time of the benchmark process per million events.
     public var cpuSecondsPerMillionEvents: Double
+    /// For the worker's phases.
+    public var actions: ActionFigures?
 }
 
 public struct BenchmarkReport: Sendable, Codable {
@@ -68,6 +80,13 @@ public struct BenchmarkReport: Sendable, Codable {
                 result.peakResidentBytes.map { String($0 / (1 << 20)) } ?? "-",
                 String(format: "%.2f", result.cpuSecondsPerMillionEvents),
             ]))
+        }
+        for result in rows {
+            guard let actions = result.actions else { continue }
+            lines.append(
+                "actions, \(result.name): \(actions.actions) (\(actions.failed) failed), "
+                    + String(format: "%.1f/s", actions.perSecond)
+                    + (actions.meanMilliseconds.map { String(format: ", mean %.1f ms", $0) } ?? ""))
         }
         if let brokerPeakResidentBytes {
             lines.append("embedded broker (own process): peak RSS \(brokerPeakResidentBytes / (1 << 20)) MiB (not in the figures above)")
