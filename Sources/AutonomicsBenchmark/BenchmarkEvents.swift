@@ -4,10 +4,13 @@ import Foundation
 /// The benchmark's input: a deterministic, realistic mix of raw events, made on the fly so that the load generator
 /// holds no event set in memory.
 ///
-/// Per 1,000 events: 1 invalid (dead-lettered), 100 Marketplace notifications (account and entitlement events),
-/// 100 Cloud Monitoring incidents, 799 signals; one valid event in ten is wrapped in a Pub/Sub push envelope.
+/// Per 1,000 events: 1 invalid (dead-lettered), about 100 Marketplace notifications (account and entitlement
+/// events), about 100 Cloud Monitoring incidents, the rest signals; one valid event in ten is wrapped in a Pub/Sub
+/// push envelope.
 /// Every valid event is distinct (no duplicates): event `index` goes to tenant `index % tenants`, and that tenant's
-/// k-th signal falls in its own 5-second window.
+/// k-th signal falls in its own 5-second window. An event's kind, metric and value come from a hash of its index, so
+/// that each tenant sees the whole mix (its Marketplace events make it active; some of its signals cross the spec's
+/// rules, and the governors act) rather than one kind and one value forever.
 struct BenchmarkEvents {
     enum Kind { case signal, marketplace, monitoring, invalid }
 
@@ -22,12 +25,22 @@ struct BenchmarkEvents {
         firstSignalSecond = now / 1000 - Int64(totalEvents / tenants + 1) * 5 - 3600
     }
 
+    /// A fixed scramble of the index (SplitMix64's finalizer).
+    static func mix(_ index: Int) -> UInt64 {
+        var x = UInt64(index) &+ 0x9E37_79B9_7F4A_7C15
+        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+        return x ^ (x >> 31)
+    }
+
+    /// Exactly one event in a thousand is invalid; the others' kinds are drawn by the hash, about 10% each
+    /// Marketplace and Monitoring.
     static func kind(of index: Int) -> Kind {
-        switch index % 1000 {
-        case 0: .invalid
-        case 1...100: .marketplace
-        case 101...200: .monitoring
-        default: .signal
+        guard index % 1000 != 0 else { return .invalid }
+        switch mix(index) % 1000 {
+        case 0..<100: return .marketplace
+        case 100..<200: return .monitoring
+        default: return .signal
         }
     }
 
@@ -49,15 +62,16 @@ struct BenchmarkEvents {
         case .signal:
             json.append(#"{"tenant_id":""#, tenant: tenant, runID: runID)
             json.append(#"","metric":""#)
-            json.append(Self.metrics[index % 4])
+            let mixed = Self.mix(index)
+            json.append(Self.metrics[Int((mixed >> 10) % 4)])
             json.append(#"","value":"#)
-            json.append(integer: index % 100)
+            json.append(integer: Int((mixed >> 12) % 100))
             json.append(".")
-            json.append(integer: index % 10)
+            json.append(integer: Int((mixed >> 20) % 10))
             json.append(#","timestamp":"#)
             json.append(integer: Int(firstSignalSecond) + index / tenants * 5)
             json.append("}")
-        case .marketplace where index % 2 == 0:
+        case .marketplace where (Self.mix(index) >> 40) % 2 == 0:
             json.append(#"{"eventId":"ACCOUNT_ACTIVE-"#)
             json.append(runID)
             json.append("-")
@@ -76,7 +90,7 @@ struct BenchmarkEvents {
             json.append(runID)
             json.append(integer: index)
             json.append(#"","scoping_project_id":"bench-project","scoping_project_number":12345,"state":""#)
-            json.append(index % 2 == 0 ? "open" : "closed")
+            json.append((Self.mix(index) >> 40) % 2 == 0 ? "open" : "closed")
             json.append(#"","started_at":1795169730,"ended_at":null,"policy_name":"Latency SLO","condition_name":"p99 latency above 500 ms","observed_value":"0.71","threshold_value":"0.5","resource":{"type":"cloud_run_revision","labels":{"service_name":"api","location":"us-central1"}},"policy_user_labels":{"tenant_id":""#, tenant: tenant, runID: runID)
             json.append(#""},"summary":"p99 latency for api is above the threshold."}}"#)
         }
