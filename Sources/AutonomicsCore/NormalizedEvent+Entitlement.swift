@@ -74,25 +74,11 @@ extension NormalizedEvent {
 
 extension EntitlementSnapshot {
     /// The snapshot a resolved entitlement event carries (``NormalizedEvent/resolved(by:)``), taken at the event's
-    /// time; nil for any other event.
+    /// time, as the governor reads it from the tenant-events topic (``TenantInput/init(_:)``); nil for any other event.
     public init?(_ event: NormalizedEvent) {
-        guard event.format == .marketplace, event.tenantResolution == NormalizedEvent.procurementAccountResolution,
-            let entitlementID = event.data["procurement_entitlement"]?.stringValue
+        guard let parsed = try? ParsedTenantEvent(decoding: event.encoded()),
+            case .entitlement(let snapshot) = TenantInput(parsed)
         else { return nil }
-        let state: Tenant.EntitlementMachine.State
-        if event.data["procurement_found"] == .bool(false) {
-            state = .deleted
-        } else if let name = event.data["procurement_state"]?.stringValue,
-            let known = Tenant.EntitlementMachine.State(procurementState: name)
-        {
-            state = known
-        } else {
-            return nil
-        }
-        self.init(
-            entitlementID: String(entitlementID), state: state, plan: event.data["procurement_plan"]?.stringValue,
-            newPendingPlan: event.data["procurement_new_pending_plan"]?.stringValue,
-            updateTime: event.data["procurement_update_time"]?.stringValue.flatMap(RFC3339.parse), eventID: event.eventID,
-            time: event.eventTime)
+        self = snapshot
     }
 }
