@@ -33,16 +33,16 @@ struct InFlightTable<Entry> {
         return entry
     }
 
-    /// Takes out every entry `isReleased` selects; returns how many.
-    mutating func removeAll(where isReleased: (Entry) -> Bool) -> Int {
-        var removed = 0
+    /// Takes out every entry `isReleased` selects, and returns them.
+    mutating func removeAll(where isReleased: (Entry) -> Bool) -> [Entry] {
+        var removed: [Entry] = []
         for index in slots.indices {
             if let entry = slots[index], isReleased(entry) {
                 slots[index] = nil
-                removed += 1
+                removed.append(entry)
             }
         }
-        count -= removed
+        count -= removed.count
         trimFront()
         return removed
     }

@@ -157,8 +157,8 @@ final class ShardOutbox<Handler: ShardHandler> {
     /// records the handler held back and dropped. A record is in flight or held back, never both.
     func release(_ partitions: Set<KafkaTopicPartition>, droppedByHandler: Int) {
         flushFinished()
-        let released = inFlight.removeAll { partitions.contains($0.partition) && $0.record != nil }
-        _ = inFlight.removeAll { partitions.contains($0.partition) }
+        // Outputs produced for no record (an action result's receipts) hold no record either.
+        let released = inFlight.removeAll { partitions.contains($0.partition) }.count { $0.record != nil }
         heldCount -= released + droppedByHandler
     }
 }
